@@ -1,0 +1,65 @@
+# nftrace: top-level build. `make` builds kmod/nftrace.ko and user/nftrace-capture.
+#
+#   make                 module and tool
+#   make check           unit tests (Check), then the VM integration tests
+#   make demo            install deps, build, boot a VM, capture, summarise
+#   make sparse          sparse (C=2) over the module
+#   make install         module, tool, man page, udev rule (DESTDIR honoured)
+#   make bench, stress   the long runs (not part of check)
+
+# The machines' own kernel has no headers: fall back to the newest Debian
+# (non-rt) headers installed.
+KDIR ?= $(shell d=/lib/modules/$$(uname -r)/build; [ -d $$d ] && echo $$d || \
+	  ls -d /lib/modules/*/build 2>/dev/null | grep -v -- '-rt-' | sort -V | tail -n1)
+KREL ?= $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
+	  $(KDIR)/include/generated/utsrelease.h 2>/dev/null)
+export KDIR KREL
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+export PREFIX DESTDIR
+
+.PHONY: all module user check unit vmcheck sparse install demo bench stress clean deps
+
+all: module user
+
+module:
+	$(MAKE) -C kmod KDIR=$(KDIR)
+
+user:
+	$(MAKE) -C user
+
+unit:
+	$(MAKE) -C tests/unit check
+
+vmcheck: all
+	$(MAKE) -C tests/vm check
+
+check: all
+	$(MAKE) unit
+	$(MAKE) vmcheck
+
+sparse:
+	$(MAKE) -C kmod KDIR=$(KDIR) sparse
+
+deps:
+	bash tools/install-deps.sh
+
+install: all
+	$(MAKE) -C kmod KDIR=$(KDIR) install
+	$(MAKE) -C user install
+
+demo:
+	bash tools/demo.sh
+
+bench: all
+	bash tools/bench.sh
+
+stress: all
+	$(MAKE) -C tests/vm stress
+
+clean:
+	$(MAKE) -C kmod KDIR=$(KDIR) clean
+	$(MAKE) -C user clean
+	$(MAKE) -C tests/unit clean
+	rm -rf build

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Install everything nftrace needs to build, test and demo on Debian 12, as root.
+# Idempotent and non-interactive: safe to run on every CI run and by `make demo`.
+#
+# The kernel the VM boots and the headers the module is built against are pinned
+# to one ABI: the one Debian's linux-image-amd64 metapackage points at (override
+# with NFTRACE_KABI=6.1.0-NN). The image is installed for real so that the guest,
+# which shares this root over 9p, finds /lib/modules/$KABI for module autoloading.
+set -euo pipefail
+
+if [ "$(id -u)" != 0 ]; then
+	echo "install-deps: must run as root (apt-get)" >&2
+	exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+
+want_rt=0
+[ "${1:-}" = "--rt" ] && want_rt=1
+
+need_update=1
+apt_install() {
+	if [ $need_update = 1 ]; then
+		apt-get update -qq
+		need_update=0
+	fi
+	apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+kabi=${NFTRACE_KABI:-}
+if [ -z "$kabi" ]; then
+	apt-get update -qq
+	need_update=0
+	kabi=$(apt-cache depends linux-image-amd64 |
+	       sed -n 's/.*Depends: linux-image-\(.*\)-amd64$/\1/p' | head -n1)
+fi
+[ -n "$kabi" ] || { echo "install-deps: cannot resolve kernel ABI" >&2; exit 1; }
+
+pkgs=(
+	build-essential pkg-config libpcap-dev check sparse
+	qemu-system-x86 busybox-static cpio kmod
+	tcpdump tshark nftables iproute2 iperf3 procps psmisc
+	gnuplot-nox valgrind
+	"linux-image-$kabi-amd64" "linux-headers-$kabi-amd64"
+)
+[ $want_rt = 1 ] && pkgs+=("linux-image-$kabi-rt-amd64" "linux-headers-$kabi-rt-amd64")
+
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+		missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	echo "install-deps: installing ${missing[*]}"
+	echo "wireshark-common wireshark-common/install-setuid boolean false" |
+		debconf-set-selections
+	apt_install "${missing[@]}"
+fi
+echo "install-deps: ready (kernel $kabi-amd64)"
