@@ -19,12 +19,23 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 export PREFIX DESTDIR
 
-.PHONY: all module user check unit vmcheck sparse install demo bench stress clean deps
+.PHONY: all module module-rt user check unit vmcheck sparse install demo bench stress clean deps
 
 all: module user
 
 module:
 	$(MAKE) -C kmod KDIR=$(KDIR)
+
+# The same module for the PREEMPT_RT flavour, built in a copy of the tree
+# (Kbuild writes its objects beside the sources): build/rt/kmod/nftrace.ko.
+KDIR_RT ?= $(shell ls -d /lib/modules/*-rt-amd64/build 2>/dev/null | sort -V | tail -n1)
+module-rt:
+	@[ -n "$(KDIR_RT)" ] || { echo "no -rt headers: tools/install-deps.sh --rt"; exit 1; }
+	mkdir -p build/rt
+	rm -rf build/rt/kmod build/rt/include
+	cp -r kmod include build/rt/
+	$(MAKE) -C build/rt/kmod KDIR=$(KDIR_RT) clean >/dev/null
+	$(MAKE) -C build/rt/kmod KDIR=$(KDIR_RT)
 
 user:
 	$(MAKE) -C user

@@ -72,13 +72,17 @@ static inline void nftrace_ring_commit(struct nftrace_ring *r, __u32 len)
 {
 	r->prod_pos += NFTRACE_ALIGN(len);
 	r->seq++;
-	nftrace_write_once(r->prod->seq, r->seq);
 	/*
 	 * Pairs with the consumer's nftrace_load_acquire() in
 	 * nftrace_ring_produced(): the record's bytes are visible before the
 	 * position that covers them.
 	 */
 	nftrace_store_release(&r->prod->pos, r->prod_pos);
+	/*
+	 * Pairs with the consumer's acquire in nftrace_ring_next_seq(): a
+	 * consumer that sees this seq also sees the position above.
+	 */
+	nftrace_store_release(&r->prod->seq, r->seq);
 }
 
 /* The record that did not fit: it still takes a sequence number. */
@@ -86,8 +90,21 @@ static inline void nftrace_ring_lose(struct nftrace_ring *r)
 {
 	r->seq++;
 	r->lost++;
-	nftrace_write_once(r->prod->seq, r->seq);
 	nftrace_write_once(r->prod->lost, r->lost);
+	/* Pairs with the consumer's acquire in nftrace_ring_next_seq(). */
+	nftrace_store_release(&r->prod->seq, r->seq);
+}
+
+/*
+ * Consumer: the sequence number the producer hands out next. Read it
+ * before nftrace_ring_produced(): every record numbered below it is then
+ * either below the position read next or lost, so once the ring is drained
+ * next_seq - (the seq expected next) is exactly the tail's loss.
+ */
+static inline __u64 nftrace_ring_next_seq(const struct nftrace_ring *r)
+{
+	/* Pairs with nftrace_store_release() of prod->seq by the producer. */
+	return nftrace_load_acquire(&r->prod->seq);
 }
 
 /* Consumer: the producer's position, with the records below it visible. */

@@ -1,0 +1,617 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * nftrace_fmt.c - one record as one line of text (see nftrace_fmt.h).
+ *
+ * The same source runs in the module and in nftrace-capture, so it keeps
+ * to what both sides have: vsnprintf() and plain arithmetic. Every byte of
+ * a record is untrusted: each length is checked against what precedes it
+ * before the bytes it covers are read, and a line never outgrows its
+ * buffer whatever the record says.
+ */
+#ifdef __KERNEL__
+#include <linux/kernel.h>
+#include <linux/math64.h>
+#include <linux/string.h>
+#else
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#define __printf(a, b)	__attribute__((format(printf, a, b)))
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#endif
+
+#include "nftrace_fmt.h"
+
+#define FMT_NSEC_PER_SEC	1000000000U
+#define FMT_SECS_PER_DAY	86400
+
+/* IPv6 extension headers walked before giving up on finding the payload. */
+#define FMT_IP6_MAX_EXT		8
+
+/* IP protocol numbers, spelled out: the kernel's and libc's names clash. */
+#define IPPROTO_NUM_HOPOPTS	0
+#define IPPROTO_NUM_ICMP	1
+#define IPPROTO_NUM_TCP		6
+#define IPPROTO_NUM_UDP		17
+#define IPPROTO_NUM_ROUTING	43
+#define IPPROTO_NUM_FRAGMENT	44
+#define IPPROTO_NUM_AH		51
+#define IPPROTO_NUM_ICMPV6	58
+#define IPPROTO_NUM_DSTOPTS	60
+
+static const char *const hook_names[NFTRACE_NR_HOOKS] = {
+	[NFTRACE_HOOK_PREROUTING]	= "PREROUTING",
+	[NFTRACE_HOOK_INPUT]		= "INPUT",
+	[NFTRACE_HOOK_FORWARD]		= "FORWARD",
+	[NFTRACE_HOOK_OUTPUT]		= "OUTPUT",
+	[NFTRACE_HOOK_POSTROUTING]	= "POSTROUTING",
+};
+
+const char *nftrace_hook_name(unsigned int hook)
+{
+	return hook < NFTRACE_NR_HOOKS ? hook_names[hook] : NULL;
+}
+
+/* 64-bit division that 32-bit kernels can do. */
+static __u64 fmt_div_rem(__u64 n, __u32 d, __u32 *rem)
+{
+#ifdef __KERNEL__
+	return div_u64_rem(n, d, rem);
+#else
+	*rem = (__u32)(n % d);
+	return n / d;
+#endif
+}
+
+static __u32 get_be16(const __u8 *p)
+{
+	return (__u32)p[0] << 8 | p[1];
+}
+
+static __u32 get_be32(const __u8 *p)
+{
+	return (__u32)p[0] << 24 | (__u32)p[1] << 16 | (__u32)p[2] << 8 | p[3];
+}
+
+/* A line under construction: the '\n' and the NUL always fit after room. */
+struct fmt_line {
+	char *buf;
+	size_t room;
+	size_t len;
+};
+
+static void line_init(struct fmt_line *l, char *buf, size_t size)
+{
+	l->buf = buf;
+	l->room = size - 2;
+	l->len = 0;
+}
+
+static int line_end(struct fmt_line *l)
+{
+	l->buf[l->len++] = '\n';
+	l->buf[l->len] = '\0';
+	return (int)l->len;
+}
+
+static void line_putc(struct fmt_line *l, char c)
+{
+	if (l->len < l->room)
+		l->buf[l->len++] = c;
+}
+
+static void line_puts(struct fmt_line *l, const char *s)
+{
+	while (*s)
+		line_putc(l, *s++);
+}
+
+static __printf(2, 3) void line_printf(struct fmt_line *l, const char *fmt,
+				       ...)
+{
+	size_t avail = l->room - l->len;
+	va_list ap;
+	int n;
+
+	/* avail + 1: vsnprintf's NUL lands at most on the '\n' slot. */
+	va_start(ap, fmt);
+	n = vsnprintf(l->buf + l->len, avail + 1, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		l->len += (size_t)n < avail ? (size_t)n : avail;
+}
+
+static char *put_dec_u8(char *p, unsigned int v)
+{
+	if (v >= 100)
+		*p++ = '0' + v / 100;
+	if (v >= 10)
+		*p++ = '0' + v / 10 % 10;
+	*p++ = '0' + v % 10;
+	return p;
+}
+
+int nftrace_fmt_ip6(char *buf, const __u8 *addr)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned int words[8];
+	int i, j, range, longest = 1, colonpos = -1;
+	bool needcolon = false, dotted;
+	char *p = buf;
+
+	for (i = 0; i < 8; i++)
+		words[i] = get_be16(addr + 2 * i);
+
+	/* As %pI6c: IPv4-mapped and ISATAP addresses end in dotted quad. */
+	dotted = (!(words[0] | words[1] | words[2] | words[3] | words[4]) &&
+		  words[5] == 0xffff) ||
+		 ((words[4] | 0x0200) == 0x0200 && words[5] == 0x5efe);
+	range = dotted ? 6 : 8;
+
+	/* The first longest run of zero groups; a single 0 stays. */
+	for (i = 0; i < range; i++) {
+		for (j = i; j < range && !words[j]; j++)
+			;
+		if (j - i > longest) {
+			longest = j - i;
+			colonpos = i;
+		}
+	}
+
+	for (i = 0; i < range; i++) {
+		unsigned int w = words[i];
+		int shift;
+
+		if (i == colonpos) {
+			if (needcolon || i == 0)
+				*p++ = ':';
+			*p++ = ':';
+			needcolon = false;
+			i += longest - 1;
+			continue;
+		}
+		if (needcolon)
+			*p++ = ':';
+		for (shift = 12; shift > 0 && !(w >> shift); shift -= 4)
+			;
+		for (; shift >= 0; shift -= 4)
+			*p++ = hex[(w >> shift) & 15];
+		needcolon = true;
+	}
+	if (dotted) {
+		if (needcolon)
+			*p++ = ':';
+		for (i = 12; i < 16; i++) {
+			p = put_dec_u8(p, addr[i]);
+			if (i < 15)
+				*p++ = '.';
+		}
+	}
+	*p = '\0';
+	return (int)(p - buf);
+}
+
+/* The addresses of the packet being printed. */
+struct fmt_ip {
+	const __u8 *src;
+	const __u8 *dst;
+	bool v6;
+};
+
+static void put_addr(struct fmt_line *l, const struct fmt_ip *ip,
+		     const __u8 *a, const __u8 *port)
+{
+	char s[NFTRACE_IP6_STRLEN];
+
+	if (!ip->v6) {
+		line_printf(l, "%u.%u.%u.%u", a[0], a[1], a[2], a[3]);
+	} else {
+		nftrace_fmt_ip6(s, a);
+		line_puts(l, port ? "[" : "");
+		line_puts(l, s);
+		line_puts(l, port ? "]" : "");
+	}
+	if (port)
+		line_printf(l, ":%u", get_be16(port));
+}
+
+/* " SRC > DST", with ports when ports (4 bytes: source, dest) is set. */
+static void put_pair(struct fmt_line *l, const struct fmt_ip *ip,
+		     const __u8 *ports)
+{
+	line_putc(l, ' ');
+	put_addr(l, ip, ip->src, ports);
+	line_puts(l, " > ");
+	put_addr(l, ip, ip->dst, ports ? ports + 2 : NULL);
+}
+
+static void put_tcp(struct fmt_line *l, const struct fmt_ip *ip,
+		    const __u8 *p, __u32 n)
+{
+	/* tcpdump's letters, one per flag bit from FIN up to CWR. */
+	static const char flag_chars[8] = "FSRP.UEW";
+	unsigned int flags, i;
+
+	line_puts(l, " tcp");
+	put_pair(l, ip, n >= 4 ? p : NULL);
+	if (n < 20) {
+		line_puts(l, " [|tcp]");
+		return;
+	}
+	flags = p[13];
+	line_puts(l, " [");
+	if (!flags)
+		line_puts(l, "none");
+	for (i = 0; i < 8; i++)
+		if (flags & (1U << i))
+			line_putc(l, flag_chars[i]);
+	line_printf(l, "] seq %u ack %u win %u", get_be32(p + 4),
+		    get_be32(p + 8), get_be16(p + 14));
+}
+
+static void put_udp(struct fmt_line *l, const struct fmt_ip *ip,
+		    const __u8 *p, __u32 n)
+{
+	unsigned int ulen;
+
+	line_puts(l, " udp");
+	put_pair(l, ip, n >= 4 ? p : NULL);
+	if (n < 8) {
+		line_puts(l, " [|udp]");
+		return;
+	}
+	ulen = get_be16(p + 4);
+	if (ulen < 8)
+		line_printf(l, " bad length %u", ulen);
+	else
+		line_printf(l, " length %u", ulen - 8);
+}
+
+enum icmp_kind {
+	ICMP_INFO,	/* the code only when not 0 */
+	ICMP_ERROR,	/* always the code */
+	ICMP_ECHO,	/* id and seq */
+	ICMP_TOOBIG,	/* the MTU */
+	ICMP_ND_NS,	/* the target address */
+	ICMP_ND_NA,
+};
+
+struct icmp_type {
+	__u8 type;
+	__u8 kind;
+	const char *name;
+};
+
+static const struct icmp_type icmp4_types[] = {
+	{ 0,	ICMP_ECHO,	"echo reply" },
+	{ 3,	ICMP_ERROR,	"unreachable" },
+	{ 4,	ICMP_ERROR,	"source quench" },
+	{ 5,	ICMP_ERROR,	"redirect" },
+	{ 8,	ICMP_ECHO,	"echo request" },
+	{ 9,	ICMP_INFO,	"router advertisement" },
+	{ 10,	ICMP_INFO,	"router solicitation" },
+	{ 11,	ICMP_ERROR,	"time exceeded" },
+	{ 12,	ICMP_ERROR,	"parameter problem" },
+	{ 13,	ICMP_INFO,	"timestamp request" },
+	{ 14,	ICMP_INFO,	"timestamp reply" },
+};
+
+static const struct icmp_type icmp6_types[] = {
+	{ 1,	ICMP_ERROR,	"unreachable" },
+	{ 2,	ICMP_TOOBIG,	"packet too big" },
+	{ 3,	ICMP_ERROR,	"time exceeded" },
+	{ 4,	ICMP_ERROR,	"parameter problem" },
+	{ 128,	ICMP_ECHO,	"echo request" },
+	{ 129,	ICMP_ECHO,	"echo reply" },
+	{ 130,	ICMP_INFO,	"multicast listener query" },
+	{ 131,	ICMP_INFO,	"multicast listener report" },
+	{ 132,	ICMP_INFO,	"multicast listener done" },
+	{ 133,	ICMP_INFO,	"router solicitation" },
+	{ 134,	ICMP_INFO,	"router advertisement" },
+	{ 135,	ICMP_ND_NS,	"neighbor solicitation" },
+	{ 136,	ICMP_ND_NA,	"neighbor advertisement" },
+	{ 137,	ICMP_INFO,	"redirect" },
+	{ 143,	ICMP_INFO,	"multicast listener report v2" },
+};
+
+static void put_icmp(struct fmt_line *l, const struct fmt_ip *ip,
+		     const __u8 *p, __u32 n)
+{
+	const struct icmp_type *types = ip->v6 ? icmp6_types : icmp4_types;
+	size_t i, nr = ip->v6 ? ARRAY_SIZE(icmp6_types) :
+				ARRAY_SIZE(icmp4_types);
+	const char *trunc = ip->v6 ? " [|icmp6]" : " [|icmp]";
+	const struct icmp_type *t = NULL;
+	char s[NFTRACE_IP6_STRLEN];
+	unsigned int code;
+
+	line_puts(l, ip->v6 ? " icmp6" : " icmp");
+	put_pair(l, ip, NULL);
+	if (n < 4) {
+		line_puts(l, trunc);
+		return;
+	}
+	code = p[1];
+	for (i = 0; i < nr; i++)
+		if (types[i].type == p[0])
+			t = &types[i];
+	if (!t) {
+		line_printf(l, " type %u code %u", p[0], code);
+		return;
+	}
+	line_putc(l, ' ');
+	line_puts(l, t->name);
+	if (t->kind == ICMP_ERROR || code)
+		line_printf(l, " code %u", code);
+
+	switch (t->kind) {
+	case ICMP_ECHO:
+		if (n < 8)
+			line_puts(l, trunc);
+		else
+			line_printf(l, " id %u seq %u", get_be16(p + 4),
+				    get_be16(p + 6));
+		break;
+	case ICMP_TOOBIG:
+		if (n < 8)
+			line_puts(l, trunc);
+		else
+			line_printf(l, " mtu %u", get_be32(p + 4));
+		break;
+	case ICMP_ND_NS:
+	case ICMP_ND_NA:
+		if (n < 24) {
+			line_puts(l, trunc);
+			break;
+		}
+		nftrace_fmt_ip6(s, p + 8);
+		line_puts(l, t->kind == ICMP_ND_NS ? " who has " : " tgt is ");
+		line_puts(l, s);
+		break;
+	}
+}
+
+/* The transport header at p, n bytes of it captured. */
+static void put_l4(struct fmt_line *l, const struct fmt_ip *ip,
+		   unsigned int proto, const __u8 *p, __u32 n, __u32 fragoff)
+{
+	if (fragoff) {
+		/* Not the first fragment: no transport header here. */
+		line_printf(l, " proto %u", proto);
+		put_pair(l, ip, NULL);
+		line_printf(l, " frag off %u", fragoff);
+		return;
+	}
+	switch (proto) {
+	case IPPROTO_NUM_TCP:
+		put_tcp(l, ip, p, n);
+		return;
+	case IPPROTO_NUM_UDP:
+		put_udp(l, ip, p, n);
+		return;
+	case IPPROTO_NUM_ICMP:
+		if (ip->v6)
+			break;
+		put_icmp(l, ip, p, n);
+		return;
+	case IPPROTO_NUM_ICMPV6:
+		if (!ip->v6)
+			break;
+		put_icmp(l, ip, p, n);
+		return;
+	}
+	line_printf(l, " proto %u", proto);
+	put_pair(l, ip, NULL);
+}
+
+static void put_ipv4(struct fmt_line *l, const __u8 *p, __u32 n)
+{
+	struct fmt_ip ip = { .src = p + 12, .dst = p + 16, .v6 = false };
+	__u32 hlen, tot;
+
+	if (n < 20) {
+		line_puts(l, " [|ip]");
+		return;
+	}
+	if (p[0] >> 4 != 4) {
+		line_printf(l, " bad ip version %u", p[0] >> 4);
+		return;
+	}
+	hlen = (p[0] & 15) * 4;
+	if (hlen < 20) {
+		line_printf(l, " bad ip hlen %u", hlen);
+		return;
+	}
+	if (n < hlen) {
+		line_puts(l, " ip");
+		put_pair(l, &ip, NULL);
+		line_puts(l, " [|ip]");
+		return;
+	}
+	/* Trust the total length only to shorten (0 with BIG TCP). */
+	tot = get_be16(p + 2);
+	if (tot >= hlen && tot < n)
+		n = tot;
+	put_l4(l, &ip, p[9], p + hlen, n - hlen,
+	       (get_be16(p + 6) & 0x1fff) * 8);
+}
+
+static bool is_ip6_ext(unsigned int nh)
+{
+	return nh == IPPROTO_NUM_HOPOPTS || nh == IPPROTO_NUM_ROUTING ||
+	       nh == IPPROTO_NUM_FRAGMENT || nh == IPPROTO_NUM_AH ||
+	       nh == IPPROTO_NUM_DSTOPTS;
+}
+
+static void put_ip6_stop(struct fmt_line *l, const struct fmt_ip *ip,
+			 const char *why)
+{
+	line_puts(l, " ip6");
+	put_pair(l, ip, NULL);
+	line_puts(l, why);
+}
+
+static void put_ipv6(struct fmt_line *l, const __u8 *p, __u32 n)
+{
+	struct fmt_ip ip = { .src = p + 8, .dst = p + 24, .v6 = true };
+	__u32 plen, off = 40, fragoff = 0;
+	unsigned int nh, i;
+
+	if (n < 40) {
+		line_puts(l, " [|ip6]");
+		return;
+	}
+	if (p[0] >> 4 != 6) {
+		line_printf(l, " bad ip6 version %u", p[0] >> 4);
+		return;
+	}
+	/* 0: a jumbogram, or a GSO packet beyond 64k; use what is there. */
+	plen = get_be16(p + 4);
+	if (plen && plen < n - 40)
+		n = 40 + plen;
+
+	nh = p[6];
+	for (i = 0; is_ip6_ext(nh) && !fragoff; i++) {
+		const __u8 *h = p + off;
+
+		if (i == FMT_IP6_MAX_EXT) {
+			put_ip6_stop(l, &ip, " too many extension headers");
+			return;
+		}
+		/* Every extension header is at least 8 bytes long. */
+		if (off > n || n - off < 8) {
+			put_ip6_stop(l, &ip, " [|ip6]");
+			return;
+		}
+		if (nh == IPPROTO_NUM_FRAGMENT) {
+			fragoff = get_be16(h + 2) & 0xfff8;
+			off += 8;
+		} else if (nh == IPPROTO_NUM_AH) {
+			off += (h[1] + 2) * 4;
+		} else {
+			off += (h[1] + 1) * 8;
+		}
+		nh = h[0];
+	}
+	if (off > n) {
+		put_ip6_stop(l, &ip, " [|ip6]");
+		return;
+	}
+	put_l4(l, &ip, nh, p + off, n - off, fragoff);
+}
+
+const __u8 *nftrace_record_data(const struct nftrace_record *rec,
+				__u32 rec_len, __u32 *cap_len)
+{
+	__u32 hdr_len, len;
+
+	if (rec_len < sizeof(*rec) || rec->type != NFTRACE_REC_PACKET)
+		return NULL;
+	hdr_len = rec->hdr_len;
+	len = rec->cap_len;
+	if (hdr_len < sizeof(*rec) || hdr_len > rec_len ||
+	    len > rec_len - hdr_len)
+		return NULL;
+	*cap_len = len;
+	return (const __u8 *)rec + hdr_len;
+}
+
+static void put_time(struct fmt_line *l, __u64 tstamp_ns, long tz_offset_sec)
+{
+	__u32 ns, day_sec;
+	long tod;
+
+	fmt_div_rem(fmt_div_rem(tstamp_ns, FMT_NSEC_PER_SEC, &ns),
+		    FMT_SECS_PER_DAY, &day_sec);
+	tod = (long)day_sec + tz_offset_sec % FMT_SECS_PER_DAY;
+	if (tod < 0)
+		tod += FMT_SECS_PER_DAY;
+	else if (tod >= FMT_SECS_PER_DAY)
+		tod -= FMT_SECS_PER_DAY;
+	line_printf(l, "%02ld:%02ld:%02ld.%09u", tod / 3600, tod / 60 % 60,
+		    tod % 60, ns);
+}
+
+/* At most NFTRACE_IFNAMSIZ bytes, shown so that the line stays one word. */
+static void put_ifname(struct fmt_line *l, const char *tag, const char *name)
+{
+	unsigned int i;
+
+	line_puts(l, tag);
+	if (!name[0]) {
+		line_putc(l, '-');
+		return;
+	}
+	for (i = 0; i < NFTRACE_IFNAMSIZ && name[i]; i++) {
+		unsigned char c = name[i];
+
+		line_putc(l, c > ' ' && c < 0x7f ? c : '?');
+	}
+}
+
+int nftrace_fmt_record(char *buf, size_t size, const struct nftrace_record *rec,
+		       __u32 rec_len, long tz_offset_sec)
+{
+	const char *hook;
+	struct fmt_line l;
+	const __u8 *data;
+	__u32 cap_len;
+
+	if (size < 2) {
+		if (size)
+			buf[0] = '\0';
+		return 0;
+	}
+	line_init(&l, buf, size);
+	if (!rec || rec_len < sizeof(*rec)) {
+		line_printf(&l, "bad record: %u bytes", rec_len);
+		return line_end(&l);
+	}
+
+	put_time(&l, rec->tstamp_ns, tz_offset_sec);
+	data = nftrace_record_data(rec, rec_len, &cap_len);
+	if (!data) {
+		line_printf(&l, " bad record: type %u len %u hdr_len %u cap_len %u",
+			    rec->type, rec_len, rec->hdr_len, rec->cap_len);
+		return line_end(&l);
+	}
+
+	line_printf(&l, " cpu%u ", rec->cpu);
+	if (rec->family == NFTRACE_NFPROTO_IPV4)
+		line_puts(&l, "ipv4");
+	else if (rec->family == NFTRACE_NFPROTO_IPV6)
+		line_puts(&l, "ipv6");
+	else
+		line_printf(&l, "family%u", rec->family);
+	hook = nftrace_hook_name(rec->hook);
+	if (hook)
+		line_printf(&l, " %s", hook);
+	else
+		line_printf(&l, " hook%u", rec->hook);
+	put_ifname(&l, " in=", rec->ifname_in);
+	put_ifname(&l, " out=", rec->ifname_out);
+	line_printf(&l, " mark=0x%x netns=%u len=%u", rec->mark, rec->netns,
+		    rec->orig_len);
+
+	if (rec->family == NFTRACE_NFPROTO_IPV4)
+		put_ipv4(&l, data, cap_len);
+	else if (rec->family == NFTRACE_NFPROTO_IPV6)
+		put_ipv6(&l, data, cap_len);
+	return line_end(&l);
+}
+
+int nftrace_fmt_lost(char *buf, size_t size, unsigned int cpu, __u64 n)
+{
+	struct fmt_line l;
+
+	if (size < 2) {
+		if (size)
+			buf[0] = '\0';
+		return 0;
+	}
+	line_init(&l, buf, size);
+	line_printf(&l, "lost %llu records (cpu%u)", (unsigned long long)n,
+		    cpu);
+	return line_end(&l);
+}

@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * nftrace - see packets at the netfilter hooks.
+ *
+ * Loading the module only creates /dev/nftrace; hooks are registered while
+ * some reader captures (nftrace_hook.c), so an idle module costs nothing.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+
+#include "nftrace_priv.h"
+
+module_param_named(priority, nftrace_priority, int, 0444);
+MODULE_PARM_DESC(priority,
+		 "netfilter hook priority (default NF_IP_PRI_FIRST: before everything)");
+
+static int __init nftrace_init(void)
+{
+	int err;
+
+	err = nftrace_dev_init();
+	if (err) {
+		pr_err("cannot register /dev/nftrace: %d\n", err);
+		return err;
+	}
+	pr_info("ABI %d, /dev/nftrace ready\n", NFTRACE_ABI_VERSION);
+	return 0;
+}
+
+static void __exit nftrace_exit(void)
+{
+	/* Open files pin the module: no reader, so no hook, is left. */
+	nftrace_dev_exit();
+}
+
+module_init(nftrace_init);
+module_exit(nftrace_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_AUTHOR("nftrace developers");
+MODULE_DESCRIPTION("Trace packets at the netfilter hooks into per-CPU rings");
+MODULE_VERSION("0.1");

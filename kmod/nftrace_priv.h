@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * nftrace_priv.h - the module's internal types, shared by its files:
+ *
+ *   nftrace_main.c    module init/exit, parameters
+ *   nftrace_hook.c    netfilter hooks (per netns) and the capture path
+ *   nftrace_buf.c     ring memory: allocation, double mapping, mmap
+ *   nftrace_dev.c     /dev/nftrace: open, read, poll, mmap, ioctl
+ *   nftrace_fmt.c     records as text lines (also built in userspace)
+ */
+#ifndef _NFTRACE_PRIV_H
+#define _NFTRACE_PRIV_H
+
+#include <linux/filter.h>
+#include <linux/irq_work.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/timer.h>
+#include <linux/wait.h>
+
+#include "nftrace_ring.h"
+#include "nftrace_fmt.h"
+
+/* One CPU's ring of one reader. */
+struct nftrace_cpu_ring {
+	struct nftrace_ring ring;
+	struct nftrace_reader *reader;
+	struct page **pages;		/* producer page, then the data pages */
+	unsigned int nr_pages;
+	void *vaddr;			/* vmap: producer page, data, data */
+	struct nftrace_cpu_stats stats;	/* written by this CPU's hooks only */
+	struct irq_work wake_work;
+	u64 next_seq;			/* read(): the sequence number expected */
+};
+
+enum nftrace_state {
+	NFTRACE_NEW,		/* nothing configured yet */
+	NFTRACE_READY,		/* configured, rings allocated, stopped */
+	NFTRACE_RUNNING,	/* hooked: records flow */
+};
+
+/* One open file of /dev/nftrace. */
+struct nftrace_reader {
+	struct list_head node;		/* on nftrace_readers, under RCU */
+	struct mutex lock;		/* everything below but the hot path */
+	struct mutex map_lock;		/* rings vs mmap(): see nftrace_dev.c */
+	enum nftrace_state state;
+	bool mapped;			/* rings are mmapped: their size is fixed */
+	bool started;			/* was ever started: read() ends at EOF */
+
+	/* What the hook reads, fixed while running. */
+	u32 hooks;
+	u32 families;
+	u32 snaplen;
+	u32 netns;			/* inode number, 0: every netns */
+	u32 wakeup_bytes;
+	struct bpf_prog *filter;
+	int sleeping;			/* a consumer waits: wake it */
+
+	u32 ring_size;
+	unsigned int nr_rings;		/* nr_cpu_ids */
+	struct nftrace_cpu_ring *rings;
+	struct page **ctl_pages;	/* consumer slots, mapped read-write */
+	unsigned int nr_ctl_pages;
+	struct nftrace_ring_cons *ctl;
+
+	wait_queue_head_t wq;
+	struct timer_list trickle;
+
+	/* read(): the line being handed out. */
+	char line[NFTRACE_LINE_MAX];
+	unsigned int line_off;
+	unsigned int line_len;
+};
+
+/* nftrace_hook.c */
+extern int nftrace_priority;
+int nftrace_reader_start(struct nftrace_reader *r);
+void nftrace_reader_stop(struct nftrace_reader *r);
+bool nftrace_reader_has_data(struct nftrace_reader *r);
+void nftrace_wake_work(struct irq_work *work);
+void nftrace_trickle(struct timer_list *t);
+
+/* nftrace_buf.c */
+int nftrace_rings_alloc(struct nftrace_reader *r, u32 ring_size);
+void nftrace_rings_free(struct nftrace_reader *r);
+int nftrace_rings_mmap(struct nftrace_reader *r, struct vm_area_struct *vma);
+u64 nftrace_ctl_size(const struct nftrace_reader *r);
+u64 nftrace_ring_stride(const struct nftrace_reader *r);
+
+/* nftrace_dev.c */
+int nftrace_dev_init(void);
+void nftrace_dev_exit(void);
+
+#endif /* _NFTRACE_PRIV_H */

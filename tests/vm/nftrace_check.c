@@ -1,0 +1,473 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * nftrace_check - drives /dev/nftrace directly (raw ioctls, raw mmap, the
+ * ring steps of kmod/nftrace_ring.h) for the VM tests of the module, so
+ * that they do not depend on the userspace library they would also test.
+ *
+ *   nftrace_check abi                 ioctl/mmap argument checking
+ *   nftrace_check capture SECS [opts] capture for SECS seconds via mmap,
+ *                                     then print totals as key=value
+ *       -h HOOKMASK -f FAMILIES -s SNAPLEN -B RINGBYTES -n NETNSPATH
+ *       -d DELAY_MS   sleep this long between drains (a slow consumer)
+ *   nftrace_check hostile SECS        scribble garbage into the consumer
+ *                                     slots while capturing
+ *   nftrace_check wake                start, then time how long poll()
+ *                                     takes to report one packet
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include "../../kmod/nftrace_ring.h"
+
+static int failures;
+
+#define CHECK(cond, ...) do {						\
+	if (!(cond)) {							\
+		fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);	\
+		fprintf(stderr, __VA_ARGS__);				\
+		fputc('\n', stderr);					\
+		failures++;						\
+	}								\
+} while (0)
+
+static void die(const char *what)
+{
+	perror(what);
+	exit(2);
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+struct reader {
+	int fd;
+	struct nftrace_info info;
+	unsigned char *ctl;
+	unsigned char *rings;
+	struct nftrace_ring *ring;
+	uint64_t *next_seq;
+	uint64_t records, lost_seen, bytes;
+	uint64_t bad_records;
+};
+
+static int open_dev(void)
+{
+	int fd = open(NFTRACE_DEVICE, O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		die("open " NFTRACE_DEVICE);
+	return fd;
+}
+
+static void reader_map(struct reader *rd)
+{
+	struct nftrace_info *in = &rd->info;
+	unsigned int i;
+
+	if (ioctl(rd->fd, NFTRACE_IOC_GET_INFO, in))
+		die("GET_INFO");
+	rd->ctl = mmap(NULL, in->ctl_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		       rd->fd, 0);
+	if (rd->ctl == MAP_FAILED)
+		die("mmap ctl");
+	rd->rings = mmap(NULL, in->nr_rings * in->ring_stride, PROT_READ,
+			 MAP_SHARED, rd->fd, in->ring_offset);
+	if (rd->rings == MAP_FAILED)
+		die("mmap rings");
+	rd->ring = calloc(in->nr_rings, sizeof(*rd->ring));
+	rd->next_seq = calloc(in->nr_rings, sizeof(*rd->next_seq));
+	for (i = 0; i < in->nr_rings; i++) {
+		unsigned char *base = rd->rings + i * in->ring_stride;
+
+		rd->ring[i].prod = (struct nftrace_ring_prod *)base;
+		rd->ring[i].data = base + in->page_size;
+		rd->ring[i].cons = (struct nftrace_ring_cons *)rd->ctl + i;
+		rd->ring[i].size = in->ring_size;
+	}
+}
+
+/* Consume everything; account sequence gaps as losses. */
+static void reader_drain(struct reader *rd)
+{
+	unsigned int i;
+
+	for (i = 0; i < rd->info.nr_rings; i++) {
+		struct nftrace_ring *ring = &rd->ring[i];
+		uint64_t next = nftrace_ring_next_seq(ring);
+		uint64_t prod = nftrace_ring_produced(ring);
+		uint64_t cons = ring->cons->pos;
+		const struct nftrace_record *rec;
+		long len;
+
+		while ((len = nftrace_ring_check(ring, cons, prod, &rec)) > 0) {
+			CHECK(rec->seq >= rd->next_seq[i],
+			      "ring %u: seq went back %llu < %llu", i,
+			      (unsigned long long)rec->seq,
+			      (unsigned long long)rd->next_seq[i]);
+			if (rec->type != NFTRACE_REC_PACKET ||
+			    rec->hdr_len != sizeof(*rec) ||
+			    rec->hdr_len + rec->cap_len != rec->len ||
+			    rec->cpu != i || rec->hook >= NFTRACE_NR_HOOKS)
+				rd->bad_records++;
+			rd->lost_seen += rec->seq - rd->next_seq[i];
+			rd->next_seq[i] = rec->seq + 1;
+			rd->records++;
+			rd->bytes += rec->cap_len;
+			cons += len;
+		}
+		CHECK(len == 0, "ring %u: corrupt record at %llu", i,
+		      (unsigned long long)cons);
+		if (len < 0)
+			cons = prod;
+		nftrace_ring_release(ring, cons);
+		if (cons == prod && next > rd->next_seq[i]) {
+			rd->lost_seen += next - rd->next_seq[i];
+			rd->next_seq[i] = next;
+		}
+	}
+}
+
+static void get_stats(int fd, struct nftrace_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	if (ioctl(fd, NFTRACE_IOC_GET_STATS, st))
+		die("GET_STATS");
+}
+
+static int cmd_capture(int argc, char **argv)
+{
+	struct nftrace_config cfg = { .netns_fd = NFTRACE_NETNS_ALL };
+	double secs = atof(argv[1]), end;
+	struct reader rd = {};
+	struct nftrace_stats st;
+	int opt, delay_ms = 0;
+
+	optind = 2;
+	while ((opt = getopt(argc, argv, "h:f:s:B:n:d:")) != -1) {
+		switch (opt) {
+		case 'h': cfg.hooks = strtoul(optarg, NULL, 0); break;
+		case 'f': cfg.families = strtoul(optarg, NULL, 0); break;
+		case 's': cfg.snaplen = strtoul(optarg, NULL, 0); break;
+		case 'B': cfg.ring_size = strtoul(optarg, NULL, 0); break;
+		case 'd': delay_ms = atoi(optarg); break;
+		case 'n':
+			cfg.netns_fd = open(optarg, O_RDONLY | O_CLOEXEC);
+			if (cfg.netns_fd < 0)
+				die(optarg);
+			break;
+		default:
+			return 2;
+		}
+	}
+	rd.fd = open_dev();
+	if (ioctl(rd.fd, NFTRACE_IOC_SET_CONFIG, &cfg))
+		die("SET_CONFIG");
+	reader_map(&rd);
+	if (ioctl(rd.fd, NFTRACE_IOC_START))
+		die("START");
+	/* Tell the test the hooks are in place. */
+	printf("started\n");
+	fflush(stdout);
+	end = now_s() + secs;
+	while (now_s() < end) {
+		struct pollfd p = { .fd = rd.fd, .events = POLLIN };
+
+		poll(&p, 1, 100);
+		reader_drain(&rd);
+		if (delay_ms)
+			usleep(delay_ms * 1000);
+	}
+	if (ioctl(rd.fd, NFTRACE_IOC_STOP))
+		die("STOP");
+	reader_drain(&rd);
+	get_stats(rd.fd, &st);
+	printf("records=%llu lost_seen=%llu bad=%llu seen=%llu filtered=%llu "
+	       "captured=%llu dropped=%llu\n",
+	       (unsigned long long)rd.records,
+	       (unsigned long long)rd.lost_seen,
+	       (unsigned long long)rd.bad_records,
+	       (unsigned long long)st.total.seen,
+	       (unsigned long long)st.total.filtered,
+	       (unsigned long long)st.total.captured,
+	       (unsigned long long)st.total.dropped);
+	CHECK(rd.records == st.total.captured, "records %llu != captured %llu",
+	      (unsigned long long)rd.records,
+	      (unsigned long long)st.total.captured);
+	CHECK(rd.lost_seen == st.total.dropped, "seq gaps %llu != dropped %llu",
+	      (unsigned long long)rd.lost_seen,
+	      (unsigned long long)st.total.dropped);
+	CHECK(st.total.seen == st.total.filtered + st.total.captured +
+			       st.total.dropped, "seen != sum");
+	CHECK(rd.bad_records == 0, "%llu malformed records",
+	      (unsigned long long)rd.bad_records);
+	return failures ? 1 : 0;
+}
+
+/* Garbage in every word userspace can write, while traffic flows. */
+static int cmd_hostile(int argc, char **argv)
+{
+	static const uint64_t evil[] = {
+		0, 1, 7, 8, 0xfff, 0x1000, 0x7fffffffffffffffULL,
+		0x8000000000000000ULL, ~0ULL, ~0ULL - 7, 0xdeadbeefcafef00dULL,
+	};
+	double secs = argc > 1 ? atof(argv[1]) : 3, end;
+	struct reader rd = {};
+	unsigned long n = 0;
+	char buf[4096];
+	unsigned int i;
+
+	rd.fd = open_dev();
+	reader_map(&rd);
+	if (ioctl(rd.fd, NFTRACE_IOC_START))
+		die("START");
+	printf("started\n");
+	fflush(stdout);
+	fcntl(rd.fd, F_SETFL, O_NONBLOCK);
+	end = now_s() + secs;
+	while (now_s() < end) {
+		for (i = 0; i < rd.info.nr_rings; i++) {
+			uint64_t prod = rd.ring[i].prod->pos;
+			uint64_t v = evil[n % (sizeof(evil) / sizeof(evil[0]))];
+
+			/* Absolute garbage, and garbage near the truth. */
+			rd.ring[i].cons->pos = (n & 1) ? v : prod - v;
+			memset(&rd.ring[i].cons->__pad, n & 0xff,
+			       sizeof(rd.ring[i].cons->__pad));
+			n++;
+		}
+		/* The kernel's own consumer (read) must cope too. */
+		if (read(rd.fd, buf, sizeof(buf)) < 0 && errno != EAGAIN)
+			die("read");
+	}
+	printf("scribbles=%lu\n", n);
+	if (ioctl(rd.fd, NFTRACE_IOC_STOP))
+		die("STOP");
+	close(rd.fd);
+	return 0;
+}
+
+static void expect_errno(long ret, int err, const char *what)
+{
+	CHECK(ret == -1 && errno == err, "%s: ret %ld errno %d (%s), want %d (%s)",
+	      what, ret, ret == -1 ? errno : 0, strerror(errno), err,
+	      strerror(err));
+}
+
+static int cmd_abi(void)
+{
+	struct nftrace_config cfg = { .netns_fd = NFTRACE_NETNS_ALL };
+	struct nftrace_filter flt = {};
+	struct nftrace_info info;
+	struct sock_filter_insn { uint16_t code; uint8_t jt, jf; uint32_t k; };
+	struct sock_filter_insn bad_jump[] = { { 0x15, 5, 5, 0 } };
+	struct sock_filter_insn accept_all[] = { { 0x06, 0, 0, 65535 } };
+	int fd = open_dev(), fd2;
+	void *p;
+
+	/* mmap before the layout exists (GET_INFO allocates it) */
+	p = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
+	CHECK(p == MAP_FAILED && errno == EINVAL, "mmap before GET_INFO: %s",
+	      p == MAP_FAILED ? strerror(errno) : "mapped");
+
+	expect_errno(ioctl(fd, _IO(NFTRACE_IOC_MAGIC, 0x7f)), ENOTTY,
+		     "unknown ioctl");
+	expect_errno(ioctl(fd, 0x5401 /* TCGETS */), ENOTTY, "TCGETS");
+	expect_errno(ioctl(fd, NFTRACE_IOC_GET_INFO, (void *)8), EFAULT,
+		     "GET_INFO to a bad pointer");
+	expect_errno(ioctl(fd, NFTRACE_IOC_SET_CONFIG, (void *)8), EFAULT,
+		     "SET_CONFIG from a bad pointer");
+	expect_errno(ioctl(fd, NFTRACE_IOC_GET_STATS, (void *)8), EFAULT,
+		     "GET_STATS bad pointer");
+
+	cfg.hooks = 1U << 5;
+	expect_errno(ioctl(fd, NFTRACE_IOC_SET_CONFIG, &cfg), EINVAL, "hook 5");
+	cfg.hooks = 0;
+	cfg.families = 4;
+	expect_errno(ioctl(fd, NFTRACE_IOC_SET_CONFIG, &cfg), EINVAL,
+		     "family bit 2");
+	cfg.families = 0;
+	cfg.ring_size = 3 << 16;
+	expect_errno(ioctl(fd, NFTRACE_IOC_SET_CONFIG, &cfg), EINVAL,
+		     "ring not a power of two");
+	cfg.ring_size = 1U << 30;
+	expect_errno(ioctl(fd, NFTRACE_IOC_SET_CONFIG, &cfg), EINVAL,
+		     "ring too large");
+	cfg.ring_size = 1U << 16;
+	cfg.snaplen = 65535;
+	expect_errno(ioctl(fd, NFTRACE_IOC_SET_CONFIG, &cfg), EINVAL,
+		     "snaplen over a quarter ring");
+	cfg.snaplen = 70000;
+	cfg.ring_size = 0;
+	expect_errno(ioctl(fd, NFTRACE_IOC_SET_CONFIG, &cfg), EINVAL,
+		     "snaplen over the max");
+	cfg.snaplen = 0;
+	cfg.__reserved[1] = 1;
+	expect_errno(ioctl(fd, NFTRACE_IOC_SET_CONFIG, &cfg), EINVAL,
+		     "reserved bits");
+	cfg.__reserved[1] = 0;
+	cfg.netns_fd = fd;
+	expect_errno(ioctl(fd, NFTRACE_IOC_SET_CONFIG, &cfg), EINVAL,
+		     "netns_fd that is not a netns");
+	cfg.netns_fd = -7;
+	expect_errno(ioctl(fd, NFTRACE_IOC_SET_CONFIG, &cfg), EBADF,
+		     "negative netns_fd");
+	cfg.netns_fd = NFTRACE_NETNS_ALL;
+
+	flt.len = 0;
+	expect_errno(ioctl(fd, NFTRACE_IOC_SET_FILTER, &flt), EINVAL,
+		     "empty filter");
+	flt.len = 5000;
+	expect_errno(ioctl(fd, NFTRACE_IOC_SET_FILTER, &flt), EINVAL,
+		     "filter too long");
+	flt.len = 1;
+	flt.insns = 8;
+	expect_errno(ioctl(fd, NFTRACE_IOC_SET_FILTER, &flt), EFAULT,
+		     "filter from a bad pointer");
+	flt.insns = (uintptr_t)bad_jump;
+	expect_errno(ioctl(fd, NFTRACE_IOC_SET_FILTER, &flt), EINVAL,
+		     "filter jumping out of the program");
+	flt.insns = (uintptr_t)accept_all;
+	CHECK(ioctl(fd, NFTRACE_IOC_SET_FILTER, &flt) == 0, "valid filter");
+	CHECK(ioctl(fd, NFTRACE_IOC_CLEAR_FILTER) == 0, "clear filter");
+
+	CHECK(ioctl(fd, NFTRACE_IOC_GET_INFO, &info) == 0, "GET_INFO");
+	CHECK(info.abi_version == NFTRACE_ABI_VERSION, "abi %u",
+	      info.abi_version);
+	CHECK(info.ring_size == NFTRACE_RING_DEFAULT, "default ring %u",
+	      info.ring_size);
+	CHECK(info.snaplen == NFTRACE_SNAPLEN_DEFAULT, "default snaplen %u",
+	      info.snaplen);
+	CHECK(info.hooks == NFTRACE_HOOKS_ALL, "default hooks %#x", info.hooks);
+	CHECK(info.record_hdr_len == sizeof(struct nftrace_record), "hdr len");
+	CHECK(info.ring_stride == info.page_size + 2ULL * info.ring_size,
+	      "stride");
+
+	/* The rings are read-only, now and after mprotect. */
+	p = mmap(NULL, info.ring_stride, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+		 info.ring_offset);
+	CHECK(p == MAP_FAILED && errno == EPERM, "writable ring mapping");
+	p = mmap(NULL, info.ring_stride, PROT_READ, MAP_SHARED, fd,
+		 info.ring_offset);
+	CHECK(p != MAP_FAILED, "read-only ring mapping: %s", strerror(errno));
+	if (p != MAP_FAILED) {
+		CHECK(mprotect(p, info.page_size, PROT_READ | PROT_WRITE) != 0,
+		      "mprotect added write to the ring");
+		munmap(p, info.ring_stride);
+	}
+	p = mmap(NULL, info.page_size, PROT_READ | PROT_EXEC, MAP_SHARED, fd, 0);
+	CHECK(p == MAP_FAILED, "executable mapping");
+	p = mmap(NULL, info.nr_rings * info.ring_stride + info.page_size,
+		 PROT_READ, MAP_SHARED, fd, info.ring_offset);
+	CHECK(p == MAP_FAILED && errno == EINVAL, "mapping past the rings");
+	p = mmap(NULL, info.ctl_size + info.page_size, PROT_READ | PROT_WRITE,
+		 MAP_SHARED, fd, 0);
+	CHECK(p == MAP_FAILED, "writable mapping past the consumer slots");
+	p = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 1ULL << 46);
+	CHECK(p == MAP_FAILED && errno == EINVAL, "huge offset");
+	p = mmap(NULL, info.ctl_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	CHECK(p != MAP_FAILED, "consumer slots mapping: %s", strerror(errno));
+
+	/* Once mapped, the ring size is fixed; the rest may change. */
+	cfg.ring_size = 1U << 17;
+	expect_errno(ioctl(fd, NFTRACE_IOC_SET_CONFIG, &cfg), EBUSY,
+		     "resize while mapped");
+	cfg.ring_size = 0;
+	cfg.hooks = 1U << NFTRACE_HOOK_OUTPUT;
+	CHECK(ioctl(fd, NFTRACE_IOC_SET_CONFIG, &cfg) == 0, "same size config");
+
+	CHECK(ioctl(fd, NFTRACE_IOC_START) == 0, "START");
+	expect_errno(ioctl(fd, NFTRACE_IOC_START), EBUSY, "START twice");
+	expect_errno(ioctl(fd, NFTRACE_IOC_SET_CONFIG, &cfg), EBUSY,
+		     "config while running");
+	flt.insns = (uintptr_t)accept_all;
+	expect_errno(ioctl(fd, NFTRACE_IOC_SET_FILTER, &flt), EBUSY,
+		     "filter while running");
+	CHECK(ioctl(fd, NFTRACE_IOC_STOP) == 0, "STOP");
+	CHECK(ioctl(fd, NFTRACE_IOC_STOP) == 0, "STOP twice");
+
+	/* A second reader is independent. */
+	fd2 = open_dev();
+	cfg.ring_size = 1U << 16;
+	CHECK(ioctl(fd2, NFTRACE_IOC_SET_CONFIG, &cfg) == 0,
+	      "second reader config");
+	close(fd2);
+	close(fd);
+	printf("abi: %d failures\n", failures);
+	return failures ? 1 : 0;
+}
+
+/*
+ * One datagram after a quiet start, far below the wakeup watermark: the
+ * reader blocked in poll() must still see it within 100 ms.
+ */
+static int cmd_wake(void)
+{
+	struct sockaddr_in to = { .sin_family = AF_INET,
+				  .sin_port = htons(9),
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct reader rd = {};
+	struct pollfd p;
+	double t0, ms;
+	int ret, s;
+
+	rd.fd = open_dev();
+	reader_map(&rd);
+	if (ioctl(rd.fd, NFTRACE_IOC_START))
+		die("START");
+	s = socket(AF_INET, SOCK_DGRAM, 0);
+	if (s < 0)
+		die("socket");
+	p.fd = rd.fd;
+	p.events = POLLIN;
+	ret = poll(&p, 1, 300);
+	CHECK(ret == 0, "data before anything was sent");
+	if (fork() == 0) {
+		/* Sent while the parent sleeps in poll(). */
+		usleep(200000);
+		sendto(s, "x", 1, 0, (struct sockaddr *)&to, sizeof(to));
+		_exit(0);
+	}
+	t0 = now_s();
+	ret = poll(&p, 1, 10000);
+	ms = (now_s() - t0) * 1000 - 200;
+	printf("poll=%d revents=%#x ms_after_send=%.1f\n", ret, p.revents, ms);
+	CHECK(ret == 1 && (p.revents & POLLIN), "poll did not report data");
+	CHECK(ms < 100, "woken %.1f ms after the packet", ms);
+	return failures ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fprintf(stderr, "usage: nftrace_check abi|capture|hostile|wake ...\n");
+		return 2;
+	}
+	if (!strcmp(argv[1], "abi"))
+		return cmd_abi();
+	if (!strcmp(argv[1], "capture") && argc > 2)
+		return cmd_capture(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "hostile"))
+		return cmd_hostile(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "wake"))
+		return cmd_wake();
+	fprintf(stderr, "nftrace_check: unknown command %s\n", argv[1]);
+	return 2;
+}
