@@ -1,0 +1,50 @@
+# SPDX-License-Identifier: GPL-2.0
+# Bad ioctls, bad mappings and a hostile consumer get clean errors: the
+# kernel stays in its rings, keeps its accounting, and another reader is
+# unaffected (every packet an nftables counter counted, it saw).
+. tests/vm/lib.sh
+
+CHECK=tests/vm/nftrace_check
+[ -x $CHECK ] || die "no $CHECK (make -C tests/vm)"
+load_nftrace
+
+expect_ok "ioctl and mmap argument checks" $CHECK abi
+expect_ok "poll() woken within 100 ms by a trickle" $CHECK wake
+
+# Counters at the four hooks loopback traffic crosses, in a fresh netns.
+mk_ns victim
+in_ns victim nft -f - <<'NFT' || die "nft ruleset"
+table ip t {
+	counter c_pre {}
+	counter c_in {}
+	counter c_out {}
+	counter c_post {}
+	chain hpre { type filter hook prerouting priority 0; counter name "c_pre"; }
+	chain hin { type filter hook input priority 0; counter name "c_in"; }
+	chain hout { type filter hook output priority 0; counter name "c_out"; }
+	chain hpost { type filter hook postrouting priority 0; counter name "c_post"; }
+}
+NFT
+# The honest reader: cat, restricted to nothing; it sees every netns.
+cat /dev/nftrace > /tmp/honest &
+honest=$!
+$CHECK hostile 4 > /tmp/hostile &
+hostile=$!
+wait_for 5 grep -q started /tmp/hostile || die "hostile reader did not start"
+in_ns victim ping -c 600 -i 0.005 -q 127.0.0.1 > /dev/null
+in_ns victim ping -6 -c 100 -i 0.005 -q ::1 > /dev/null
+wait $hostile || fail "hostile reader exited $?"
+sleep 0.5
+kill $honest
+wait $honest 2>/dev/null
+
+ns=$(stat -L -c %i /run/netns/victim)
+want=0
+for c in c_pre c_in c_out c_post; do
+	want=$((want + $(nft_counter -n victim ip t $c)))
+done
+got=$(grep -c "ipv4 .* netns=$ns " /tmp/honest)
+lost=$(awk '/^lost/ { n += $2 } END { print n + 0 }' /tmp/honest)
+assert_eq 0 "$lost" "honest reader lost nothing"
+assert_eq "$want" "$got" "honest reader's IPv4 lines vs nft counters at 4 hooks"
+assert_match "scribbles=[1-9]" "$(cat /tmp/hostile)" "hostile reader scribbled"
