@@ -1,0 +1,673 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * check_fmt.c - the shared text formatter (kmod/nftrace_fmt.c): exact
+ * lines for each protocol, truncation, RFC 5952 addresses, and records of
+ * random garbage that must never crash nor read past their length.
+ */
+#include <arpa/inet.h>
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../kmod/nftrace_fmt.h"
+#include "pkt.h"
+#include "suites.h"
+
+#define V4	NFTRACE_NFPROTO_IPV4
+#define V6	NFTRACE_NFPROTO_IPV6
+#define PRE	NFTRACE_HOOK_PREROUTING
+
+#define HEAD4 "12:00:01.123456789 cpu1 ipv4 PREROUTING in=eth0 out=- mark=0x0 netns=4026531840 "
+#define HEAD6 "12:00:01.123456789 cpu1 ipv6 PREROUTING in=eth0 out=- mark=0x0 netns=4026531840 "
+
+static struct test_rec tr;
+static __u8 pkt[2048];
+static char line[NFTRACE_LINE_MAX];
+
+/* Format, and check what every line must be. */
+static const char *fmt_tz(const struct nftrace_record *rec, __u32 rec_len,
+			  long tz)
+{
+	int n;
+
+	memset(line, 0x55, sizeof(line));
+	n = nftrace_fmt_record(line, sizeof(line), rec, rec_len, tz);
+	ck_assert_int_gt(n, 0);
+	ck_assert_int_lt(n, NFTRACE_LINE_MAX);
+	ck_assert_uint_eq(strlen(line), (size_t)n);
+	ck_assert_int_eq(line[n - 1], '\n');
+	return line;
+}
+
+static const char *fmt(const struct nftrace_record *rec)
+{
+	return fmt_tz(rec, rec->len, 0);
+}
+
+static size_t tcp4(__u8 flags)
+{
+	size_t n = pkt_ipv4(pkt, "10.0.0.1", "10.0.0.2", 6, 20);
+
+	return n + pkt_tcp(pkt + n, 22, 49827, 1, 0, flags, 64240);
+}
+
+START_TEST(test_ipv4_tcp_syn)
+{
+	size_t n = tcp4(0x02);
+
+	ck_assert_str_eq(fmt(rec_make(&tr, V4, PRE, pkt, n, 60)),
+		HEAD4 "len=60 tcp 10.0.0.1:22 > 10.0.0.2:49827 [S] seq 1 ack 0 win 64240\n");
+}
+END_TEST
+
+START_TEST(test_tcp_flags)
+{
+	static const struct {
+		__u8 flags;
+		const char *s;
+	} t[] = {
+		{ 0x12, "[S.]" }, { 0x18, "[P.]" }, { 0x11, "[F.]" },
+		{ 0x04, "[R]" }, { 0x14, "[R.]" }, { 0x10, "[.]" },
+		{ 0x00, "[none]" }, { 0xc2, "[SEW]" }, { 0xff, "[FSRP.UEW]" },
+	};
+	char want[NFTRACE_LINE_MAX];
+	unsigned int i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		size_t n = tcp4(t[i].flags);
+
+		snprintf(want, sizeof(want),
+			 HEAD4 "len=40 tcp 10.0.0.1:22 > 10.0.0.2:49827 %s seq 1 ack 0 win 64240\n",
+			 t[i].s);
+		ck_assert_str_eq(fmt(rec_make(&tr, V4, PRE, pkt, n, 40)), want);
+	}
+}
+END_TEST
+
+START_TEST(test_ipv4_udp)
+{
+	size_t n = pkt_ipv4(pkt, "192.168.1.10", "224.0.0.251", 17, 8 + 32);
+
+	n += pkt_udp(pkt + n, 5353, 5353, 32);
+	memset(pkt + n, 0xab, 32);
+	ck_assert_str_eq(fmt(rec_make(&tr, V4, PRE, pkt, n + 32, n + 32)),
+		HEAD4 "len=60 udp 192.168.1.10:5353 > 224.0.0.251:5353 length 32\n");
+}
+END_TEST
+
+START_TEST(test_ipv4_icmp)
+{
+	size_t n = pkt_ipv4(pkt, "10.0.0.1", "10.0.0.2", 1, 8 + 56);
+
+	pkt_icmp(pkt + n, 8, 0, 0x1234, 1);
+	ck_assert_str_eq(fmt(rec_make(&tr, V4, PRE, pkt, n + 8, 84)),
+		HEAD4 "len=84 icmp 10.0.0.1 > 10.0.0.2 echo request id 4660 seq 1\n");
+	pkt_icmp(pkt + n, 0, 0, 7, 65535);
+	ck_assert_str_eq(fmt(rec_make(&tr, V4, PRE, pkt, n + 8, 84)),
+		HEAD4 "len=84 icmp 10.0.0.1 > 10.0.0.2 echo reply id 7 seq 65535\n");
+	pkt_icmp(pkt + n, 3, 3, 0, 0);
+	ck_assert_str_eq(fmt(rec_make(&tr, V4, PRE, pkt, n + 8, 84)),
+		HEAD4 "len=84 icmp 10.0.0.1 > 10.0.0.2 unreachable code 3\n");
+	pkt_icmp(pkt + n, 11, 0, 0, 0);
+	ck_assert_str_eq(fmt(rec_make(&tr, V4, PRE, pkt, n + 8, 84)),
+		HEAD4 "len=84 icmp 10.0.0.1 > 10.0.0.2 time exceeded code 0\n");
+	pkt_icmp(pkt + n, 42, 9, 0, 0);
+	ck_assert_str_eq(fmt(rec_make(&tr, V4, PRE, pkt, n + 8, 84)),
+		HEAD4 "len=84 icmp 10.0.0.1 > 10.0.0.2 type 42 code 9\n");
+	/* An echo cut after the type and code. */
+	pkt_icmp(pkt + n, 8, 0, 1, 1);
+	ck_assert_str_eq(fmt(rec_make(&tr, V4, PRE, pkt, n + 5, 84)),
+		HEAD4 "len=84 icmp 10.0.0.1 > 10.0.0.2 echo request [|icmp]\n");
+}
+END_TEST
+
+START_TEST(test_ipv4_other_and_fragments)
+{
+	size_t n = pkt_ipv4(pkt, "10.0.0.1", "10.0.0.2", 47, 24);
+
+	ck_assert_str_eq(fmt(rec_make(&tr, V4, PRE, pkt, n + 24, 44)),
+		HEAD4 "len=44 proto 47 10.0.0.1 > 10.0.0.2\n");
+	/* Not the first fragment: no ports to read. */
+	n = tcp4(0x10);
+	pkt[6] = 0x20;	/* MF */
+	pkt[7] = 185;	/* 185 * 8 = 1480 */
+	ck_assert_str_eq(fmt(rec_make(&tr, V4, PRE, pkt, n, 40)),
+		HEAD4 "len=40 proto 6 10.0.0.1 > 10.0.0.2 frag off 1480\n");
+	/* The first fragment has them. */
+	pkt[6] = 0x20;
+	pkt[7] = 0;
+	ck_assert_str_eq(fmt(rec_make(&tr, V4, PRE, pkt, n, 40)),
+		HEAD4 "len=40 tcp 10.0.0.1:22 > 10.0.0.2:49827 [.] seq 1 ack 0 win 64240\n");
+}
+END_TEST
+
+START_TEST(test_ipv4_options_and_bad)
+{
+	size_t n = pkt_ipv4(pkt, "10.0.0.1", "10.0.0.2", 17, 8);
+
+	/* 8 bytes of options: IHL 7. */
+	pkt[0] = 0x47;
+	memset(pkt + 20, 1, 8);	/* NOPs */
+	pkt[3] = 36;
+	pkt_udp(pkt + 28, 53, 1024, 0);
+	ck_assert_str_eq(fmt(rec_make(&tr, V4, PRE, pkt, 36, 36)),
+		HEAD4 "len=36 udp 10.0.0.1:53 > 10.0.0.2:1024 length 0\n");
+	/* IHL below 5. */
+	pkt[0] = 0x44;
+	ck_assert_str_eq(fmt(rec_make(&tr, V4, PRE, pkt, 36, 36)),
+		HEAD4 "len=36 bad ip hlen 16\n");
+	/* IHL beyond what was captured. */
+	pkt[0] = 0x4f;
+	ck_assert_str_eq(fmt(rec_make(&tr, V4, PRE, pkt, 36, 36)),
+		HEAD4 "len=36 ip 10.0.0.1 > 10.0.0.2 [|ip]\n");
+	/* An IPv6 packet in an IPv4 record. */
+	pkt[0] = 0x60;
+	ck_assert_str_eq(fmt(rec_make(&tr, V4, PRE, pkt, 36, 36)),
+		HEAD4 "len=36 bad ip version 6\n");
+	/* The UDP length field says less than its header. */
+	n = pkt_ipv4(pkt, "10.0.0.1", "10.0.0.2", 17, 8);
+	pkt_udp(pkt + n, 1, 2, 0);
+	pkt[n + 5] = 3;
+	ck_assert_str_eq(fmt(rec_make(&tr, V4, PRE, pkt, n + 8, n + 8)),
+		HEAD4 "len=28 udp 10.0.0.1:1 > 10.0.0.2:2 bad length 3\n");
+}
+END_TEST
+
+/* Cut by the snaplen: print what is there, as tcpdump does. */
+START_TEST(test_truncated)
+{
+	size_t n = tcp4(0x02);
+
+	ck_assert_str_eq(fmt(rec_make(&tr, V4, PRE, pkt, 30, 60)),
+		HEAD4 "len=60 tcp 10.0.0.1:22 > 10.0.0.2:49827 [|tcp]\n");
+	ck_assert_str_eq(fmt(rec_make(&tr, V4, PRE, pkt, 22, 60)),
+		HEAD4 "len=60 tcp 10.0.0.1 > 10.0.0.2 [|tcp]\n");
+	ck_assert_str_eq(fmt(rec_make(&tr, V4, PRE, pkt, 19, 60)),
+		HEAD4 "len=60 [|ip]\n");
+	ck_assert_str_eq(fmt(rec_make(&tr, V4, PRE, pkt, 0, 60)),
+		HEAD4 "len=60 [|ip]\n");
+	(void)n;
+
+	n = pkt_ipv4(pkt, "10.0.0.1", "10.0.0.2", 17, 100);
+	pkt_udp(pkt + n, 1000, 2000, 92);
+	ck_assert_str_eq(fmt(rec_make(&tr, V4, PRE, pkt, 27, 120)),
+		HEAD4 "len=120 udp 10.0.0.1:1000 > 10.0.0.2:2000 [|udp]\n");
+
+	n = pkt_ipv6(pkt, "2001:db8::1", "2001:db8::2", 6, 20);
+	pkt_tcp(pkt + n, 1, 2, 3, 4, 0x02, 5);
+	ck_assert_str_eq(fmt(rec_make(&tr, V6, PRE, pkt, 39, 60)),
+		HEAD6 "len=60 [|ip6]\n");
+	ck_assert_str_eq(fmt(rec_make(&tr, V6, PRE, pkt, 50, 60)),
+		HEAD6 "len=60 tcp [2001:db8::1]:1 > [2001:db8::2]:2 [|tcp]\n");
+}
+END_TEST
+
+/* The IP total length shortens what is decoded, never lengthens it. */
+START_TEST(test_ip_length_bounds)
+{
+	size_t n = tcp4(0x02);
+
+	pkt[3] = 30;	/* total length 30: the TCP header is cut */
+	ck_assert_str_eq(fmt(rec_make(&tr, V4, PRE, pkt, n, 60)),
+		HEAD4 "len=60 tcp 10.0.0.1:22 > 10.0.0.2:49827 [|tcp]\n");
+	pkt[2] = 0xff;	/* larger than captured: what is captured counts */
+	ck_assert_str_eq(fmt(rec_make(&tr, V4, PRE, pkt, n, 60)),
+		HEAD4 "len=60 tcp 10.0.0.1:22 > 10.0.0.2:49827 [S] seq 1 ack 0 win 64240\n");
+	pkt[2] = 0;
+	pkt[3] = 0;	/* 0, as with BIG TCP: what is captured counts */
+	ck_assert_str_eq(fmt(rec_make(&tr, V4, PRE, pkt, n, 60)),
+		HEAD4 "len=60 tcp 10.0.0.1:22 > 10.0.0.2:49827 [S] seq 1 ack 0 win 64240\n");
+}
+END_TEST
+
+START_TEST(test_ipv6_tcp_udp)
+{
+	size_t n = pkt_ipv6(pkt, "2001:db8::1", "2001:db8::2", 6, 20);
+
+	n += pkt_tcp(pkt + n, 443, 50000, 100, 200, 0x18, 512);
+	ck_assert_str_eq(fmt(rec_make(&tr, V6, PRE, pkt, n, 60)),
+		HEAD6 "len=60 tcp [2001:db8::1]:443 > [2001:db8::2]:50000 [P.] seq 100 ack 200 win 512\n");
+
+	n = pkt_ipv6(pkt, "fe80::1", "ff02::fb", 17, 8 + 10);
+	n += pkt_udp(pkt + n, 5353, 5353, 10);
+	ck_assert_str_eq(fmt(rec_make(&tr, V6, PRE, pkt, n, 58)),
+		HEAD6 "len=58 udp [fe80::1]:5353 > [ff02::fb]:5353 length 10\n");
+}
+END_TEST
+
+START_TEST(test_ipv6_icmp6)
+{
+	size_t n = pkt_ipv6(pkt, "fe80::1", "ff02::1", 58, 24);
+	__u8 *p = pkt + n;
+
+	pkt_icmp(p, 128, 0, 1, 2);
+	ck_assert_str_eq(fmt(rec_make(&tr, V6, PRE, pkt, n + 8, 48)),
+		HEAD6 "len=48 icmp6 fe80::1 > ff02::1 echo request id 1 seq 2\n");
+	pkt_icmp(p, 129, 0, 1, 2);
+	ck_assert_str_eq(fmt(rec_make(&tr, V6, PRE, pkt, n + 8, 48)),
+		HEAD6 "len=48 icmp6 fe80::1 > ff02::1 echo reply id 1 seq 2\n");
+	pkt_icmp(p, 1, 4, 0, 0);
+	ck_assert_str_eq(fmt(rec_make(&tr, V6, PRE, pkt, n + 8, 48)),
+		HEAD6 "len=48 icmp6 fe80::1 > ff02::1 unreachable code 4\n");
+	pkt_icmp(p, 2, 0, 0, 1280);
+	ck_assert_str_eq(fmt(rec_make(&tr, V6, PRE, pkt, n + 8, 48)),
+		HEAD6 "len=48 icmp6 fe80::1 > ff02::1 packet too big mtu 1280\n");
+	pkt_icmp(p, 135, 0, 0, 0);
+	inet_pton(AF_INET6, "fe80::abcd:2", p + 8);
+	ck_assert_str_eq(fmt(rec_make(&tr, V6, PRE, pkt, n + 24, 72)),
+		HEAD6 "len=72 icmp6 fe80::1 > ff02::1 neighbor solicitation who has fe80::abcd:2\n");
+	p[0] = 136;
+	ck_assert_str_eq(fmt(rec_make(&tr, V6, PRE, pkt, n + 24, 72)),
+		HEAD6 "len=72 icmp6 fe80::1 > ff02::1 neighbor advertisement tgt is fe80::abcd:2\n");
+	ck_assert_str_eq(fmt(rec_make(&tr, V6, PRE, pkt, n + 20, 72)),
+		HEAD6 "len=72 icmp6 fe80::1 > ff02::1 neighbor advertisement [|icmp6]\n");
+	p[0] = 133;
+	ck_assert_str_eq(fmt(rec_make(&tr, V6, PRE, pkt, n + 8, 48)),
+		HEAD6 "len=48 icmp6 fe80::1 > ff02::1 router solicitation\n");
+	p[0] = 200;
+	ck_assert_str_eq(fmt(rec_make(&tr, V6, PRE, pkt, n + 8, 48)),
+		HEAD6 "len=48 icmp6 fe80::1 > ff02::1 type 200 code 0\n");
+	/* ICMP (v4) inside IPv6 is just a protocol number. */
+	pkt[6] = 1;
+	ck_assert_str_eq(fmt(rec_make(&tr, V6, PRE, pkt, n + 8, 48)),
+		HEAD6 "len=48 proto 1 fe80::1 > ff02::1\n");
+}
+END_TEST
+
+/* Hop-by-hop (8), routing (24), dest opts (16), fragment (8): then TCP. */
+static size_t ext_chain(int fragoff)
+{
+	size_t n = pkt_ipv6(pkt, "2001:db8::1", "2001:db8::2", 0, 0);
+	__u8 *p = pkt + n;
+
+	memset(p, 0, 80);
+	p[0] = 43;			/* hop-by-hop -> routing */
+	p[1] = 0;
+	p += 8;
+	p[0] = 60;			/* routing -> dest opts */
+	p[1] = 2;
+	p += 24;
+	p[0] = 44;			/* dest opts -> fragment */
+	p[1] = 1;
+	p += 16;
+	p[0] = 6;			/* fragment -> tcp */
+	p[2] = fragoff >> 8;
+	p[3] = fragoff & 0xf8;
+	p[3] |= 1;			/* M */
+	p += 8;
+	p += pkt_tcp(p, 80, 1234, 7, 8, 0x10, 9);
+	n = p - pkt;
+	pkt[4] = (n - 40) >> 8;
+	pkt[5] = (n - 40) & 0xff;
+	return n;
+}
+
+START_TEST(test_ipv6_ext_headers)
+{
+	size_t n = ext_chain(0);
+
+	ck_assert_str_eq(fmt(rec_make(&tr, V6, PRE, pkt, n, n)),
+		HEAD6 "len=116 tcp [2001:db8::1]:80 > [2001:db8::2]:1234 [.] seq 7 ack 8 win 9\n");
+	n = ext_chain(1448);
+	ck_assert_str_eq(fmt(rec_make(&tr, V6, PRE, pkt, n, n)),
+		HEAD6 "len=116 proto 6 2001:db8::1 > 2001:db8::2 frag off 1448\n");
+	n = ext_chain(0);
+	/* Cut inside the routing header. */
+	ck_assert_str_eq(fmt(rec_make(&tr, V6, PRE, pkt, 60, n)),
+		HEAD6 "len=116 ip6 2001:db8::1 > 2001:db8::2 [|ip6]\n");
+	/* Cut right after the chain: the TCP header is missing. */
+	ck_assert_str_eq(fmt(rec_make(&tr, V6, PRE, pkt, 96, n)),
+		HEAD6 "len=116 tcp 2001:db8::1 > 2001:db8::2 [|tcp]\n");
+	/* No next header. */
+	pkt[6] = 59;
+	ck_assert_str_eq(fmt(rec_make(&tr, V6, PRE, pkt, n, n)),
+		HEAD6 "len=116 proto 59 2001:db8::1 > 2001:db8::2\n");
+}
+END_TEST
+
+/* A loop of hop-by-hop headers stops at the bound. */
+START_TEST(test_ipv6_ext_bound)
+{
+	size_t n = pkt_ipv6(pkt, "::1", "::1", 60, 200);
+	unsigned int i;
+
+	for (i = 0; i < 25; i++) {
+		memset(pkt + n + 8 * i, 0, 8);
+		pkt[n + 8 * i] = 60;
+	}
+	ck_assert_str_eq(fmt(rec_make(&tr, V6, PRE, pkt, n + 200, n + 200)),
+		HEAD6 "len=240 ip6 ::1 > ::1 too many extension headers\n");
+	/* An extension header claiming more than was captured. */
+	pkt[n + 1] = 255;
+	ck_assert_str_eq(fmt(rec_make(&tr, V6, PRE, pkt, n + 200, n + 200)),
+		HEAD6 "len=240 ip6 ::1 > ::1 [|ip6]\n");
+}
+END_TEST
+
+START_TEST(test_header_fields)
+{
+	static const char *const hooks[] = {
+		"PREROUTING", "INPUT", "FORWARD", "OUTPUT", "POSTROUTING",
+		"hook5", "hook255",
+	};
+	static const __u8 hook_nr[] = { 0, 1, 2, 3, 4, 5, 255 };
+	char want[NFTRACE_LINE_MAX];
+	struct nftrace_record *rec;
+	unsigned int i;
+	size_t n = tcp4(0x02);
+
+	for (i = 0; i < sizeof(hook_nr); i++) {
+		rec = rec_make(&tr, V4, hook_nr[i], pkt, n, 60);
+		rec->cpu = 65535;
+		rec->mark = 0xdeadbeef;
+		rec->netns = 4294967295U;
+		strcpy(rec->ifname_out, "veth-a1");
+		snprintf(want, sizeof(want),
+			 "12:00:01.123456789 cpu65535 ipv4 %s in=eth0 out=veth-a1 mark=0xdeadbeef netns=4294967295 len=60 tcp 10.0.0.1:22 > 10.0.0.2:49827 [S] seq 1 ack 0 win 64240\n",
+			 hooks[i]);
+		ck_assert_str_eq(fmt(rec), want);
+	}
+	/* No interfaces; a name filling all 16 bytes with no NUL; odd bytes. */
+	rec = rec_make(&tr, V4, PRE, pkt, n, 60);
+	rec->ifname_in[0] = '\0';
+	memcpy(rec->ifname_out, "abcdefghijklmnop", 16);
+	ck_assert_str_eq(fmt(rec),
+		"12:00:01.123456789 cpu1 ipv4 PREROUTING in=- out=abcdefghijklmnop mark=0x0 netns=4026531840 len=60 tcp 10.0.0.1:22 > 10.0.0.2:49827 [S] seq 1 ack 0 win 64240\n");
+	memcpy(rec->ifname_in, "a b\nc\xff", 7);
+	ck_assert_str_eq(fmt(rec),
+		"12:00:01.123456789 cpu1 ipv4 PREROUTING in=a?b?c? out=abcdefghijklmnop mark=0x0 netns=4026531840 len=60 tcp 10.0.0.1:22 > 10.0.0.2:49827 [S] seq 1 ack 0 win 64240\n");
+	/* An unknown family: the header, and nothing decoded. */
+	rec = rec_make(&tr, 7, PRE, pkt, n, 60);
+	ck_assert_str_eq(fmt(rec),
+		"12:00:01.123456789 cpu1 family7 PREROUTING in=eth0 out=- mark=0x0 netns=4026531840 len=60\n");
+}
+END_TEST
+
+START_TEST(test_time_of_day)
+{
+	size_t n = tcp4(0x02);
+	struct nftrace_record *rec = rec_make(&tr, V4, PRE, pkt, n, 60);
+
+	ck_assert_int_eq(strncmp(fmt_tz(rec, rec->len, 3600),
+				 "13:00:01.123456789 ", 19), 0);
+	ck_assert_int_eq(strncmp(fmt_tz(rec, rec->len, -13 * 3600),
+				 "23:00:01.123456789 ", 19), 0);
+	ck_assert_int_eq(strncmp(fmt_tz(rec, rec->len, 12 * 3600 - 1),
+				 "00:00:00.123456789 ", 19), 0);
+	ck_assert_int_eq(strncmp(fmt_tz(rec, rec->len, 5 * 3600 + 1800),
+				 "17:30:01.123456789 ", 19), 0);
+	/* Offsets of more than a day still give a time of day. */
+	ck_assert_int_eq(strncmp(fmt_tz(rec, rec->len, 3 * 86400 + 60),
+				 "12:01:01.123456789 ", 19), 0);
+	ck_assert_int_eq(strncmp(fmt_tz(rec, rec->len, -3 * 86400 - 60),
+				 "11:59:01.123456789 ", 19), 0);
+	rec->tstamp_ns = 0;
+	ck_assert_int_eq(strncmp(fmt_tz(rec, rec->len, 0),
+				 "00:00:00.000000000 ", 19), 0);
+	rec->tstamp_ns = ~0ULL;
+	ck_assert_int_eq(strncmp(fmt_tz(rec, rec->len, 0),
+				 "23:34:33.709551615 ", 19), 0);
+}
+END_TEST
+
+START_TEST(test_bad_records)
+{
+	size_t n = tcp4(0x02);
+	struct nftrace_record *rec = rec_make(&tr, V4, PRE, pkt, n, 60);
+
+	ck_assert_str_eq(fmt_tz(rec, 40, 0), "bad record: 40 bytes\n");
+	ck_assert_str_eq(fmt_tz(rec, 0, 0), "bad record: 0 bytes\n");
+	ck_assert_str_eq(fmt_tz(NULL, 100, 0), "bad record: 100 bytes\n");
+	/* Packet bytes beyond what the ring delivered. */
+	ck_assert_str_eq(fmt_tz(rec, rec->len - 1, 0),
+		"12:00:01.123456789 bad record: type 1 len 127 hdr_len 88 cap_len 40\n");
+	rec->hdr_len = 60;
+	ck_assert_str_eq(fmt(rec),
+		"12:00:01.123456789 bad record: type 1 len 128 hdr_len 60 cap_len 40\n");
+	rec->hdr_len = 200;
+	rec->cap_len = 0;
+	ck_assert_str_eq(fmt(rec),
+		"12:00:01.123456789 bad record: type 1 len 128 hdr_len 200 cap_len 0\n");
+	rec->hdr_len = 88;
+	rec->cap_len = 0xfffffff0;	/* hdr_len + cap_len wraps */
+	ck_assert_str_eq(fmt(rec),
+		"12:00:01.123456789 bad record: type 1 len 128 hdr_len 88 cap_len 4294967280\n");
+	rec->cap_len = 40;
+	rec->type = 7;
+	ck_assert_str_eq(fmt(rec),
+		"12:00:01.123456789 bad record: type 7 len 128 hdr_len 88 cap_len 40\n");
+	/* A longer header (a later ABI): the packet is where hdr_len says. */
+	rec = rec_make(&tr, V4, PRE, pkt, n, 60);
+	memmove((__u8 *)rec + 96, rec + 1, n);
+	rec->hdr_len = 96;
+	rec->len = 96 + n;
+	ck_assert_str_eq(fmt(rec),
+		HEAD4 "len=60 tcp 10.0.0.1:22 > 10.0.0.2:49827 [S] seq 1 ack 0 win 64240\n");
+}
+END_TEST
+
+START_TEST(test_small_buffers)
+{
+	size_t n = tcp4(0x02);
+	struct nftrace_record *rec = rec_make(&tr, V4, PRE, pkt, n, 60);
+	char buf[NFTRACE_LINE_MAX];
+	size_t size;
+
+	for (size = 0; size < 40; size++) {
+		int len;
+
+		memset(buf, 'x', sizeof(buf));
+		len = nftrace_fmt_record(buf, size, rec, rec->len, 0);
+		if (size < 2) {
+			ck_assert_int_eq(len, 0);
+			if (size)
+				ck_assert_int_eq(buf[0], '\0');
+			ck_assert_int_eq(buf[size], 'x');
+			continue;
+		}
+		ck_assert_int_eq(len, (int)size - 1);
+		ck_assert_int_eq(buf[len - 1], '\n');
+		ck_assert_int_eq(buf[len], '\0');
+		ck_assert_int_eq(buf[size], 'x');
+		ck_assert_int_eq(strncmp(buf, HEAD4, len - 1), 0);
+	}
+	ck_assert_int_eq(nftrace_fmt_lost(buf, 10, 3, 42), 9);
+	ck_assert_str_eq(buf, "lost 42 \n");
+}
+END_TEST
+
+START_TEST(test_lost)
+{
+	char buf[NFTRACE_LINE_MAX];
+
+	ck_assert_int_eq(nftrace_fmt_lost(buf, sizeof(buf), 3, 42), 23);
+	ck_assert_str_eq(buf, "lost 42 records (cpu3)\n");
+	nftrace_fmt_lost(buf, sizeof(buf), 65535, ~0ULL);
+	ck_assert_str_eq(buf,
+		"lost 18446744073709551615 records (cpu65535)\n");
+}
+END_TEST
+
+/* The longest lines the formatter can make still fit NFTRACE_LINE_MAX. */
+START_TEST(test_longest_lines)
+{
+	static const char *const full = "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff";
+	struct nftrace_record *rec;
+	size_t n;
+	int len;
+
+	n = pkt_ipv6(pkt, full, full, 58, 24);
+	pkt_icmp(pkt + n, 136, 255, 0, 0);
+	inet_pton(AF_INET6, full, pkt + n + 8);
+	rec = rec_make(&tr, V6, NFTRACE_HOOK_POSTROUTING, pkt, n + 24, ~0U);
+	rec->cpu = 65535;
+	rec->mark = 0xffffffff;
+	rec->netns = 0xffffffff;
+	memset(rec->ifname_in, 'i', 16);
+	memset(rec->ifname_out, 'o', 16);
+	len = strlen(fmt(rec));
+	ck_assert_int_lt(len, NFTRACE_LINE_MAX);
+
+	n = pkt_ipv6(pkt, full, full, 6, 20);
+	pkt_tcp(pkt + n, 65535, 65535, ~0U, ~0U, 0xff, 65535);
+	memcpy(rec + 1, pkt, n + 20);
+	rec->cap_len = n + 20;
+	rec->len = sizeof(*rec) + n + 20;
+	len = strlen(fmt(rec));
+	ck_assert_int_lt(len, NFTRACE_LINE_MAX);
+	ck_assert_int_eq(strcmp(line + len - 41,
+				" seq 4294967295 ack 4294967295 win 65535\n"), 0);
+}
+END_TEST
+
+static const char *ip6(const char *in)
+{
+	static char out[NFTRACE_IP6_STRLEN];
+	__u8 a[16];
+	int n;
+
+	ck_assert_int_eq(inet_pton(AF_INET6, in, a), 1);
+	n = nftrace_fmt_ip6(out, a);
+	ck_assert_uint_eq(strlen(out), (size_t)n);
+	return out;
+}
+
+START_TEST(test_ip6_rfc5952)
+{
+	ck_assert_str_eq(ip6("::1"), "::1");
+	ck_assert_str_eq(ip6("::"), "::");
+	ck_assert_str_eq(ip6("2001:0db8:0000:0000:0000:0000:0000:0001"),
+			 "2001:db8::1");
+	ck_assert_str_eq(ip6("2001:db8::"), "2001:db8::");
+	ck_assert_str_eq(ip6("1:0:0:0:0:0:0:0"), "1::");
+	ck_assert_str_eq(ip6("0:0:0:0:0:0:0:1"), "::1");
+	ck_assert_str_eq(ip6("0:0:1:0:0:0:0:0"), "0:0:1::");
+	/* The longest run wins; on a tie, the first. */
+	ck_assert_str_eq(ip6("2001:0:0:1:0:0:0:1"), "2001:0:0:1::1");
+	ck_assert_str_eq(ip6("2001:db8:0:0:1:0:0:1"), "2001:db8::1:0:0:1");
+	/* A single 0 is not compressed. */
+	ck_assert_str_eq(ip6("2001:db8:0:1:1:1:1:1"), "2001:db8:0:1:1:1:1:1");
+	ck_assert_str_eq(ip6("1:2:3:4:5:6:7:0"), "1:2:3:4:5:6:7:0");
+	ck_assert_str_eq(ip6("0:1:2:3:4:5:6:7"), "0:1:2:3:4:5:6:7");
+	/* Lower case, no leading zeros. */
+	ck_assert_str_eq(ip6("2001:DB8:00AB:0C00:000D:e:F00F:1"),
+			 "2001:db8:ab:c00:d:e:f00f:1");
+	ck_assert_str_eq(ip6("fe80::1:2"), "fe80::1:2");
+	/* As %pI6c: IPv4-mapped and ISATAP in dotted quad, the rest not. */
+	ck_assert_str_eq(ip6("::ffff:1.2.3.4"), "::ffff:1.2.3.4");
+	ck_assert_str_eq(ip6("::ffff:0.0.0.0"), "::ffff:0.0.0.0");
+	ck_assert_str_eq(ip6("fe80::5efe:c000:201"), "fe80::5efe:192.0.2.1");
+	ck_assert_str_eq(ip6("fe80::200:5efe:c000:201"),
+			 "fe80::200:5efe:192.0.2.1");
+	ck_assert_str_eq(ip6("2001:db8:1:2:0:5efe:a00:1"),
+			 "2001:db8:1:2:0:5efe:10.0.0.1");
+	ck_assert_str_eq(ip6("::1.2.3.4"), "::102:304");
+	ck_assert_str_eq(ip6("::fffe:1.2.3.4"), "::fffe:102:304");
+	ck_assert_str_eq(ip6("ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255"),
+			 "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff");
+}
+END_TEST
+
+/* Random addresses, rich in zero groups, against glibc's inet_ntop. */
+START_TEST(test_ip6_vs_inet_ntop)
+{
+	unsigned int seed = 5952, i, j;
+
+	for (i = 0; i < 200000; i++) {
+		char ours[NFTRACE_IP6_STRLEN], libc[INET6_ADDRSTRLEN];
+		__u8 a[16];
+
+		for (j = 0; j < 8; j++) {
+			unsigned int r = rand_r(&seed);
+			unsigned int w = r & 1 ? 0 : r >> 8 & (r & 2 ? 0xf : 0xffff);
+
+			a[2 * j] = w >> 8;
+			a[2 * j + 1] = w;
+		}
+		/* Where %pI6c and inet_ntop differ by design: dotted quads. */
+		if (!(a[0] | a[1] | a[2] | a[3] | a[4] | a[5] | a[6] | a[7] |
+		      a[8] | a[9]) ||
+		    (!(a[8] & ~2) && !a[9] && a[10] == 0x5e && a[11] == 0xfe))
+			continue;
+		nftrace_fmt_ip6(ours, a);
+		inet_ntop(AF_INET6, a, libc, sizeof(libc));
+		ck_assert_str_eq(ours, libc);
+	}
+}
+END_TEST
+
+/*
+ * Records of random garbage, in buffers of exactly their length (so that
+ * ASan and valgrind catch a read past it): never a crash, always a line.
+ */
+START_TEST(test_garbage)
+{
+	unsigned int seed = 20240101, i;
+
+	for (i = 0; i < 50000; i++) {
+		__u32 rec_len = rand_r(&seed) % 400, j;
+		struct nftrace_record *rec;
+		__u8 *b;
+
+		/* Heap blocks are 16-byte aligned, as records must be. */
+		b = malloc(rec_len ? rec_len : 1);
+		ck_assert_ptr_nonnull(b);
+		for (j = 0; j < rec_len; j++)
+			b[j] = rand_r(&seed);
+		rec = (struct nftrace_record *)b;
+		/* Mostly plausible headers, so the decoders get exercised. */
+		if (rec_len >= sizeof(*rec) && rand_r(&seed) % 8) {
+			rec->type = NFTRACE_REC_PACKET;
+			rec->hdr_len = sizeof(*rec);
+			rec->cap_len = rec_len - sizeof(*rec) -
+				       rand_r(&seed) % 2;
+			if (rec->cap_len > rec_len - sizeof(*rec))
+				rec->cap_len = 0;
+			rec->family = rand_r(&seed) % 2 ? V4 : V6;
+			if (rec->cap_len)
+				b[sizeof(*rec)] = (b[sizeof(*rec)] & 0x0f) |
+					(rec->family == V4 ? 0x40 : 0x60);
+		}
+		fmt_tz(rec, rec_len, (long)(rand_r(&seed) % 200000) - 100000);
+		free(b);
+	}
+}
+END_TEST
+
+Suite *fmt_suite(void)
+{
+	Suite *s = suite_create("fmt");
+	TCase *tc = tcase_create("lines");
+	TCase *addr = tcase_create("ip6");
+	TCase *garbage = tcase_create("garbage");
+
+	tcase_add_test(tc, test_ipv4_tcp_syn);
+	tcase_add_test(tc, test_tcp_flags);
+	tcase_add_test(tc, test_ipv4_udp);
+	tcase_add_test(tc, test_ipv4_icmp);
+	tcase_add_test(tc, test_ipv4_other_and_fragments);
+	tcase_add_test(tc, test_ipv4_options_and_bad);
+	tcase_add_test(tc, test_truncated);
+	tcase_add_test(tc, test_ip_length_bounds);
+	tcase_add_test(tc, test_ipv6_tcp_udp);
+	tcase_add_test(tc, test_ipv6_icmp6);
+	tcase_add_test(tc, test_ipv6_ext_headers);
+	tcase_add_test(tc, test_ipv6_ext_bound);
+	tcase_add_test(tc, test_header_fields);
+	tcase_add_test(tc, test_time_of_day);
+	tcase_add_test(tc, test_bad_records);
+	tcase_add_test(tc, test_small_buffers);
+	tcase_add_test(tc, test_lost);
+	tcase_add_test(tc, test_longest_lines);
+	suite_add_tcase(s, tc);
+
+	tcase_add_test(addr, test_ip6_rfc5952);
+	tcase_add_test(addr, test_ip6_vs_inet_ntop);
+	suite_add_tcase(s, addr);
+
+	tcase_set_timeout(garbage, 120);
+	tcase_add_test(garbage, test_garbage);
+	suite_add_tcase(s, garbage);
+	return s;
+}

@@ -1,0 +1,356 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * check_opts.c - nftrace-capture's command line (user/options.c): values,
+ * defaults, every kind of bad value, the filter compiled as the kernel
+ * will run it, and the man page covering what --help lists.
+ */
+#include <check.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../user/options.h"
+#include "../../include/nftrace.h"
+#include "pkt.h"
+#include "suites.h"
+
+#define MAX_ARGS	32
+
+static struct capture_opts o;
+static char err[OPTS_ERR_SIZE];
+static FILE *out;
+static char *out_buf;
+static size_t out_len;
+
+static void setup(void)
+{
+	out = open_memstream(&out_buf, &out_len);
+	ck_assert_ptr_nonnull(out);
+	err[0] = '\0';
+}
+
+static void teardown(void)
+{
+	capture_opts_free(&o);
+	fclose(out);
+	free(out_buf);
+}
+
+/* parse("-c", "5", NULL) */
+static enum opts_result parse(const char *first, ...)
+{
+	char *argv[MAX_ARGS + 1] = { "nftrace-capture" };
+	int argc = 1;
+	const char *a;
+	va_list ap;
+
+	va_start(ap, first);
+	for (a = first; a; a = va_arg(ap, const char *)) {
+		ck_assert_int_lt(argc, MAX_ARGS);
+		argv[argc++] = (char *)a;
+	}
+	va_end(ap);
+	argv[argc] = NULL;
+	capture_opts_free(&o);
+	return capture_parse_opts(&o, argc, argv, out, err);
+}
+
+static void expect_error(const char *needle)
+{
+	ck_assert_ptr_nonnull(strstr(err, needle));
+}
+
+START_TEST(test_defaults)
+{
+	ck_assert_int_eq(parse(NULL), OPTS_RUN);
+	ck_assert_ptr_null(o.outfile);
+	ck_assert_ptr_null(o.device);
+	ck_assert_ptr_null(o.netns);
+	ck_assert_ptr_null(o.filter);
+	ck_assert_uint_eq(o.count, 0);
+	ck_assert_uint_eq(o.snaplen, NFTRACE_SNAPLEN_DEFAULT);
+	ck_assert_uint_eq(o.hooks, NFTRACE_HOOKS_ALL);
+	ck_assert_uint_eq(o.families, NFTRACE_FAMILIES_ALL);
+	ck_assert_uint_eq(o.ring_size, 0);
+	ck_assert_int_eq(o.linktype, DLT_NFLOG);
+	ck_assert_int_eq(o.quiet, 0);
+	ck_assert_int_eq(o.verbose, 0);
+}
+END_TEST
+
+START_TEST(test_values)
+{
+	ck_assert_int_eq(parse("-w", "out.pcap", "-c", "10", "-s", "0", "-B",
+			       "64", "-q", "-v", "-v", "-4", "--netns", "all",
+			       "--linktype", "RAW", "--device", "/tmp/x",
+			       NULL), OPTS_RUN);
+	ck_assert_str_eq(o.outfile, "out.pcap");
+	ck_assert_uint_eq(o.count, 10);
+	ck_assert_uint_eq(o.snaplen, 65535);
+	ck_assert_uint_eq(o.ring_size, 65536);
+	ck_assert_int_eq(o.quiet, 1);
+	ck_assert_int_eq(o.verbose, 2);
+	ck_assert_uint_eq(o.families, NFTRACE_FAMILY_IPV4);
+	ck_assert_str_eq(o.netns, "all");
+	ck_assert_int_eq(o.linktype, DLT_RAW);
+	ck_assert_str_eq(o.device, "/tmp/x");
+
+	ck_assert_int_eq(parse("-6", "-s", "1500", "-B", "262144",
+			       "--snapshot-length=96", "--buffer-size=1024",
+			       "-w", "-", "--linktype=nflog", NULL), OPTS_RUN);
+	ck_assert_uint_eq(o.families, NFTRACE_FAMILY_IPV6);
+	ck_assert_uint_eq(o.snaplen, 96);
+	ck_assert_uint_eq(o.ring_size, 1 << 20);
+	ck_assert_str_eq(o.outfile, "-");
+	ck_assert_int_eq(o.linktype, DLT_NFLOG);
+
+	ck_assert_int_eq(parse("-4", "-6", "-B", "262144", NULL), OPTS_RUN);
+	ck_assert_uint_eq(o.families, NFTRACE_FAMILIES_ALL);
+	ck_assert_uint_eq(o.ring_size, NFTRACE_RING_MAX);
+}
+END_TEST
+
+START_TEST(test_hooks)
+{
+	ck_assert_int_eq(parse("--hooks", "prerouting,INPUT", NULL), OPTS_RUN);
+	ck_assert_uint_eq(o.hooks, 0x3);
+	ck_assert_int_eq(parse("--hooks=forward", NULL), OPTS_RUN);
+	ck_assert_uint_eq(o.hooks, 1 << NFTRACE_HOOK_FORWARD);
+	ck_assert_int_eq(parse("--hooks", "output,postrouting,output", NULL),
+			 OPTS_RUN);
+	ck_assert_uint_eq(o.hooks, 0x18);
+	ck_assert_int_eq(parse("--hooks", "all", NULL), OPTS_RUN);
+	ck_assert_uint_eq(o.hooks, NFTRACE_HOOKS_ALL);
+	ck_assert_int_eq(parse("--hooks", "input,all", NULL), OPTS_RUN);
+	ck_assert_uint_eq(o.hooks, NFTRACE_HOOKS_ALL);
+}
+END_TEST
+
+START_TEST(test_bad_hooks)
+{
+	static const char *const bad[] = {
+		"foo", "", "input,", ",input", "input,,output", "pre",
+		"prerouting;input", "input output", "alll",
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ck_assert_int_eq(parse("--hooks", bad[i], NULL), OPTS_ERROR);
+		expect_error("--hooks: bad hook");
+		expect_error("use prerouting, input, forward, output, postrouting or all");
+	}
+	ck_assert_int_eq(parse("--hooks", "input,foo", NULL), OPTS_ERROR);
+	expect_error("'foo'");
+}
+END_TEST
+
+START_TEST(test_bad_buffer_size)
+{
+	static const char *const bad[] = {
+		"0", "32", "100", "63", "524288", "1048576", "abc", "-64",
+		"", "64k", " 64", "+64", "99999999999999999999999",
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ck_assert_int_eq(parse("-B", bad[i], NULL), OPTS_ERROR);
+		expect_error("-B: bad value");
+		expect_error("a power of two from 64 to 262144");
+	}
+}
+END_TEST
+
+START_TEST(test_bad_snaplen)
+{
+	static const char *const bad[] = {
+		"65536", "-1", "abc", "12x", "", "1e3", "4294967297",
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ck_assert_int_eq(parse("-s", bad[i], NULL), OPTS_ERROR);
+		expect_error("-s: bad value");
+	}
+	ck_assert_int_eq(parse("-s", "1", NULL), OPTS_RUN);
+	ck_assert_uint_eq(o.snaplen, 1);
+	ck_assert_int_eq(parse("-s", "65535", NULL), OPTS_RUN);
+	ck_assert_uint_eq(o.snaplen, 65535);
+}
+END_TEST
+
+START_TEST(test_bad_other)
+{
+	ck_assert_int_eq(parse("-c", "0", NULL), OPTS_ERROR);
+	expect_error("-c: bad value '0'");
+	ck_assert_int_eq(parse("-c", "x", NULL), OPTS_ERROR);
+	ck_assert_int_eq(parse("-c", NULL), OPTS_ERROR);
+	expect_error("-c needs a value");
+	ck_assert_int_eq(parse("--hooks", NULL), OPTS_ERROR);
+	expect_error("--hooks needs a value");
+	ck_assert_int_eq(parse("--linktype", "ether", NULL), OPTS_ERROR);
+	expect_error("--linktype: bad value 'ether': nflog or raw");
+	ck_assert_int_eq(parse("--netns", "", NULL), OPTS_ERROR);
+	ck_assert_int_eq(parse("-w", "", NULL), OPTS_ERROR);
+	ck_assert_int_eq(parse("-x", NULL), OPTS_ERROR);
+	expect_error("unknown option -x");
+	ck_assert_int_eq(parse("--bogus", NULL), OPTS_ERROR);
+	expect_error("unknown option --bogus");
+}
+END_TEST
+
+START_TEST(test_help_and_version)
+{
+	ck_assert_int_eq(parse("--help", NULL), OPTS_EXIT);
+	fflush(out);
+	ck_assert_ptr_nonnull(strstr(out_buf, "Usage: nftrace-capture"));
+	ck_assert_int_eq(parse("-h", "-c", "0", NULL), OPTS_EXIT);
+	ck_assert_int_eq(parse("--version", NULL), OPTS_EXIT);
+	fflush(out);
+	ck_assert_ptr_nonnull(strstr(out_buf, "nftrace ABI 1"));
+	ck_assert_ptr_nonnull(strstr(out_buf, "libpcap version"));
+}
+END_TEST
+
+/* The filter is what follows the options, joined as tcpdump joins it. */
+START_TEST(test_filter_joined)
+{
+	ck_assert_int_eq(parse("-c", "1", "tcp", "port", "22", NULL), OPTS_RUN);
+	ck_assert_str_eq(o.filter, "tcp port 22");
+	ck_assert_int_eq(parse("udp and not port 53", NULL), OPTS_RUN);
+	ck_assert_str_eq(o.filter, "udp and not port 53");
+	/* After the expression starts, nothing is an option. */
+	ck_assert_int_eq(parse("icmp", "-c", "5", NULL), OPTS_RUN);
+	ck_assert_str_eq(o.filter, "icmp -c 5");
+	ck_assert_uint_eq(o.count, 0);
+}
+END_TEST
+
+static unsigned int run_filter(const struct bpf_program *prog, const __u8 *p,
+			       unsigned int len)
+{
+	return bpf_filter(prog->bf_insns, p, len, len);
+}
+
+/* Compiled for DLT_RAW: matches from the IP header, returns the snaplen. */
+START_TEST(test_filter_compiled)
+{
+	struct bpf_program prog;
+	__u8 v4[40], v6[60];
+
+	pkt_ipv4(v4, "10.0.0.1", "10.0.0.2", 6, 20);
+	pkt_tcp(v4 + 20, 22, 40000, 1, 0, 0x02, 100);
+	pkt_ipv6(v6, "2001:db8::1", "2001:db8::2", 17, 20);
+	pkt_udp(v6 + 40, 53, 40000, 12);
+
+	ck_assert_int_eq(parse("-s", "200", "tcp", "port", "22", NULL),
+			 OPTS_RUN);
+	ck_assert_int_eq(capture_compile_filter(&o, &prog, err), 0);
+	ck_assert_uint_eq(run_filter(&prog, v4, 40), 200);
+	ck_assert_uint_eq(run_filter(&prog, v6, 60), 0);
+	pcap_freecode(&prog);
+
+	ck_assert_int_eq(parse("ip6", "and", "udp", "src", "port", "53", NULL),
+			 OPTS_RUN);
+	ck_assert_int_eq(capture_compile_filter(&o, &prog, err), 0);
+	ck_assert_uint_eq(run_filter(&prog, v4, 40), 0);
+	ck_assert_uint_eq(run_filter(&prog, v6, 60), NFTRACE_SNAPLEN_DEFAULT);
+	pcap_freecode(&prog);
+
+	ck_assert_int_eq(parse("src", "host", "10.0.0.1", NULL), OPTS_RUN);
+	ck_assert_int_eq(capture_compile_filter(&o, &prog, err), 0);
+	ck_assert_uint_gt(run_filter(&prog, v4, 40), 0);
+	pcap_freecode(&prog);
+}
+END_TEST
+
+START_TEST(test_filter_errors)
+{
+	static const char *const bad[] = {
+		"tcp port", "nosuchproto", "port 99999", "ether host 1:2:3:4:5:6",
+		"(tcp",
+	};
+	struct bpf_program prog;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ck_assert_int_eq(parse(bad[i], NULL), OPTS_RUN);
+		ck_assert_int_eq(capture_compile_filter(&o, &prog, err), -1);
+		expect_error("bad filter expression '");
+		expect_error(bad[i]);
+	}
+}
+END_TEST
+
+START_TEST(test_hooks_str)
+{
+	char buf[64];
+
+	ck_assert_str_eq(capture_hooks_str(NFTRACE_HOOKS_ALL, buf, sizeof(buf)),
+			 "prerouting,input,forward,output,postrouting");
+	ck_assert_str_eq(capture_hooks_str(0x12, buf, sizeof(buf)),
+			 "input,postrouting");
+	ck_assert_str_eq(capture_hooks_str(0, buf, sizeof(buf)), "");
+	ck_assert_str_eq(capture_hooks_str(0x3, buf, 12), "prerouting,");
+}
+END_TEST
+
+/* Every option --help lists is in the man page. */
+START_TEST(test_manpage_covers_help)
+{
+	static const char *const opts[] = {
+		"-w", "-c", "-s", "--snapshot-length", "--hooks", "-4", "-6",
+		"--netns", "-B", "--buffer-size", "--linktype", "-q", "-v",
+		"--device", "-h", "--help", "--version",
+	};
+	char *man = NULL, want[64], *w;
+	size_t len = 0;
+	unsigned int i;
+	const char *c;
+	FILE *f;
+
+	f = fopen(NFTRACE_MANPAGE, "r");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_gt(getdelim(&man, &len, '\0', f), 0);
+	fclose(f);
+
+	ck_assert_int_eq(parse("--help", NULL), OPTS_EXIT);
+	fflush(out);
+	for (i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
+		/* In --help as given, in troff with its dashes escaped. */
+		ck_assert_ptr_nonnull(strstr(out_buf, opts[i]));
+		for (c = opts[i], w = want; *c; c++) {
+			if (*c == '-')
+				*w++ = '\\';
+			*w++ = *c;
+		}
+		*w = '\0';
+		ck_assert_msg(strstr(man, want) != NULL,
+			      "man page lacks %s", want);
+	}
+	free(man);
+}
+END_TEST
+
+Suite *opts_suite(void)
+{
+	Suite *s = suite_create("opts");
+	TCase *tc = tcase_create("parse");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_defaults);
+	tcase_add_test(tc, test_values);
+	tcase_add_test(tc, test_hooks);
+	tcase_add_test(tc, test_bad_hooks);
+	tcase_add_test(tc, test_bad_buffer_size);
+	tcase_add_test(tc, test_bad_snaplen);
+	tcase_add_test(tc, test_bad_other);
+	tcase_add_test(tc, test_help_and_version);
+	tcase_add_test(tc, test_filter_joined);
+	tcase_add_test(tc, test_filter_compiled);
+	tcase_add_test(tc, test_filter_errors);
+	tcase_add_test(tc, test_hooks_str);
+	tcase_add_test(tc, test_manpage_covers_help);
+	suite_add_tcase(s, tc);
+	return s;
+}

@@ -1,0 +1,453 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * check_tool.c - nftrace-capture end to end, the binary itself, against
+ * the fake device (fake_nftrace.so, LD_PRELOAD): -c, signals, filters,
+ * hooks, the exit statistics, overruns, a full disk, a closed pipe, and
+ * the messages a user gets when something is missing.
+ */
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <pcap/pcap.h>
+
+#include "suites.h"
+
+#define DEV	"/fake/nftrace"
+#define MAX_ENV	8
+
+static char tmp[64], out_path[96], err_path[96];
+
+static void setup(void)
+{
+	strcpy(tmp, "/tmp/nftrace-tool-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(tmp));
+	snprintf(out_path, sizeof(out_path), "%s/out", tmp);
+	snprintf(err_path, sizeof(err_path), "%s/err", tmp);
+}
+
+static void teardown(void)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmp);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+struct spawn {
+	const char *env[MAX_ENV];	/* NAME=VALUE, NULL-terminated */
+	int out_fd;			/* stdout: -1 for out_path */
+	rlim_t fsize;			/* RLIMIT_FSIZE, 0: none */
+};
+
+/* Start the tool with args (NULL-terminated), stderr into err_path. */
+static pid_t spawn(const struct spawn *sp, const char *const *args)
+{
+	char *argv[32] = { NFTRACE_TOOL }, fake[PATH_MAX];
+	pid_t pid;
+	int i;
+
+	for (i = 0; args[i]; i++) {
+		ck_assert_int_lt(i, 30);
+		argv[i + 1] = (char *)args[i];
+	}
+	ck_assert_ptr_nonnull(realpath(NFTRACE_FAKE, fake));
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid)
+		return pid;
+
+	setenv("LD_PRELOAD", fake, 1);
+	setenv("NFTRACE_FAKE_DEV", DEV, 1);
+	setenv("TZ", "UTC", 1);
+	for (i = 0; sp && sp->env[i]; i++)
+		putenv((char *)sp->env[i]);
+	if (sp && sp->fsize) {
+		struct rlimit rl = { sp->fsize, sp->fsize };
+
+		signal(SIGXFSZ, SIG_IGN);	/* EFBIG instead */
+		setrlimit(RLIMIT_FSIZE, &rl);
+	}
+	if (sp && sp->out_fd >= 0)
+		dup2(sp->out_fd, 1);
+	else
+		dup2(open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644), 1);
+	dup2(open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644), 2);
+	execv(argv[0], argv);
+	_exit(127);
+}
+
+/* The exit status, or 128 + the signal that ended it. */
+static int wait_exit(pid_t pid)
+{
+	int status;
+
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	return WIFEXITED(status) ? WEXITSTATUS(status) :
+				   128 + WTERMSIG(status);
+}
+
+static int run(const struct spawn *sp, const char *const *args)
+{
+	return wait_exit(spawn(sp, args));
+}
+
+static const char *slurp(const char *path)
+{
+	static char buf[1 << 20];
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	ck_assert_ptr_nonnull(f);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+/* "N packets WHAT" from stderr, or -1. */
+static long stat_of(const char *what)
+{
+	const char *err = slurp(err_path), *p;
+	char want[64];
+
+	snprintf(want, sizeof(want), " packets %s\n", what);
+	p = strstr(err, want);
+	if (!p)
+		return -1;
+	while (p > err && p[-1] >= '0' && p[-1] <= '9')
+		p--;
+	return strtol(p, NULL, 10);
+}
+
+/* The sum of "lost N records" messages on stderr. */
+static long lost_reported(void)
+{
+	const char *p = slurp(err_path);
+	long n = 0;
+
+	while ((p = strstr(p, "nftrace-capture: lost ")))
+		n += strtol(p += 22, NULL, 10);
+	return n;
+}
+
+static void wait_started(void)
+{
+	int i;
+
+	for (i = 0; i < 500; i++) {
+		if (strstr(slurp(err_path), "capturing at"))
+			return;
+		usleep(10000);
+	}
+	ck_abort_msg("the capture did not start: %s", slurp(err_path));
+}
+
+/* Packets in a pcap file, or -1 when it does not read to its end. */
+static long pcap_count(const char *path, int *linktype)
+{
+	char err[PCAP_ERRBUF_SIZE];
+	struct pcap_pkthdr *h;
+	const u_char *d;
+	long n = 0;
+	pcap_t *p;
+	int r;
+
+	p = pcap_open_offline(path, err);
+	ck_assert_msg(p != NULL, "%s", err);
+	if (linktype)
+		*linktype = pcap_datalink(p);
+	while ((r = pcap_next_ex(p, &h, &d)) == 1)
+		n++;
+	pcap_close(p);
+	return r == PCAP_ERROR_BREAK ? n : -1;
+}
+
+static long lines(const char *path)
+{
+	const char *s = slurp(path);
+	long n = 0;
+
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
+START_TEST(test_count)
+{
+	const char *args[] = { "--device", DEV, "-c", "10", "-w", NULL, NULL };
+	char pcap[128];
+	int lt;
+
+	snprintf(pcap, sizeof(pcap), "%s/c.pcap", tmp);
+	args[5] = pcap;
+	ck_assert_int_eq(run(NULL, args), 0);
+	ck_assert_int_eq(pcap_count(pcap, &lt), 10);
+	ck_assert_int_eq(lt, DLT_NFLOG);
+	ck_assert_int_eq(stat_of("captured"), 10);
+	ck_assert_int_ge(stat_of("received by filter"), 10);
+	ck_assert_int_eq(stat_of("dropped by kernel"), 0);
+
+	/* Text: exactly 7 lines. */
+	args[3] = "7";
+	args[4] = NULL;
+	ck_assert_int_eq(run(NULL, args), 0);
+	ck_assert_int_eq(lines(out_path), 7);
+	ck_assert_int_eq(stat_of("captured"), 7);
+}
+END_TEST
+
+/* Everything produced, then a signal: all of it written, exit 0. */
+static void all_then(int sig, int text)
+{
+	static const char *env[] = { "NFTRACE_FAKE_PACKETS=500", NULL };
+	const char *args[] = { "--device", DEV, "-w", NULL, NULL };
+	struct spawn sp = { .out_fd = -1 };
+	char pcap[128];
+	pid_t pid;
+
+	memcpy(sp.env, env, sizeof(env));
+	snprintf(pcap, sizeof(pcap), "%s/all.pcap", tmp);
+	args[3] = pcap;
+	if (text)
+		args[2] = NULL;
+	pid = spawn(&sp, args);
+	wait_started();
+	usleep(300000);
+	kill(pid, sig);
+	ck_assert_int_eq(wait_exit(pid), 0);
+	ck_assert_int_eq(text ? lines(out_path) : pcap_count(pcap, NULL),
+			 1000);
+	ck_assert_int_eq(stat_of("captured"), 1000);
+	ck_assert_int_eq(stat_of("received by filter"), 1000);
+	ck_assert_int_eq(stat_of("dropped by kernel"), 0);
+	ck_assert_ptr_null(strstr(slurp(err_path), "warning"));
+}
+
+START_TEST(test_sigint_pcap)
+{
+	all_then(SIGINT, 0);
+}
+END_TEST
+
+START_TEST(test_sigterm_text)
+{
+	all_then(SIGTERM, 1);
+}
+END_TEST
+
+/* Text lines: sorted by time, every ring's records, the shared format. */
+START_TEST(test_text_lines)
+{
+	static const char *env[] = { "NFTRACE_FAKE_PACKETS=40", NULL };
+	const char *args[] = { "--device", DEV, "-c", "80", NULL };
+	struct spawn sp = { .out_fd = -1 };
+	const char *s;
+
+	memcpy(sp.env, env, sizeof(env));
+	ck_assert_int_eq(run(&sp, args), 0);
+	s = slurp(out_path);
+	ck_assert_ptr_nonnull(strstr(s, " cpu0 ipv4 PREROUTING in=eth0 out=- mark=0x0 netns=4026531840 len=140 tcp 10.0.0.1:22 > 10.0.0.2:40000 [P.] seq 0 ack 0 win 512\n"));
+	ck_assert_ptr_nonnull(strstr(s, " cpu1 ipv4 PREROUTING in=eth0 out=- mark=0x0 netns=4026531840 len=84 icmp 10.0.0.1 > 10.0.0.2 echo request id 1 seq 2\n"));
+	ck_assert_ptr_nonnull(strstr(s, " cpu1 ipv6 FORWARD in=eth0 out=eth1 mark=0x0 netns=4026531840 len=60 tcp [2001:db8::1]:443 > [2001:db8::2]:50000 [.] seq 11 ack 1 win 100\n"));
+	ck_assert_int_eq(lines(out_path), 80);
+}
+END_TEST
+
+START_TEST(test_filter)
+{
+	const char *args[] = { "--device", DEV, "-w", NULL, "udp", "and",
+			       "port", "53", NULL };
+	static const char *env[] = { "NFTRACE_FAKE_PACKETS=400", NULL };
+	struct spawn sp = { .out_fd = -1 };
+	char pcap[128];
+	pid_t pid;
+
+	memcpy(sp.env, env, sizeof(env));
+	snprintf(pcap, sizeof(pcap), "%s/f.pcap", tmp);
+	args[3] = pcap;
+	pid = spawn(&sp, args);
+	wait_started();
+	usleep(300000);
+	kill(pid, SIGINT);
+	ck_assert_int_eq(wait_exit(pid), 0);
+	/* One packet in four is UDP, on 2 rings. */
+	ck_assert_int_eq(pcap_count(pcap, NULL), 200);
+	ck_assert_int_eq(stat_of("captured"), 200);
+	ck_assert_int_eq(stat_of("received by filter"), 200);
+
+	/* A filter that does not compile: before anything starts. */
+	args[4] = "udp port";
+	args[5] = NULL;
+	ck_assert_int_eq(run(&sp, args), 1);
+	ck_assert_ptr_nonnull(strstr(slurp(err_path),
+				     "bad filter expression 'udp port'"));
+	ck_assert_int_eq(pcap_count(pcap, NULL), 200);	/* untouched */
+}
+END_TEST
+
+START_TEST(test_hooks_and_family)
+{
+	static const char *env[] = { "NFTRACE_FAKE_PACKETS=400", NULL };
+	const char *args[] = { "--device", DEV, "--hooks", "forward,output",
+			       "-6", "-q", NULL };
+	struct spawn sp = { .out_fd = -1 };
+	const char *s;
+	pid_t pid;
+
+	memcpy(sp.env, env, sizeof(env));
+	pid = spawn(&sp, args);
+	usleep(500000);
+	kill(pid, SIGINT);
+	ck_assert_int_eq(wait_exit(pid), 0);
+	/* One packet in four is IPv6: 100 per ring, 200 in all. */
+	ck_assert_int_eq(lines(out_path), 200);
+	s = slurp(out_path);
+	ck_assert_ptr_null(strstr(s, " ipv4 "));
+	ck_assert_ptr_null(strstr(s, " INPUT "));
+	ck_assert_ptr_nonnull(strstr(s, " ipv6 FORWARD "));
+	ck_assert_ptr_nonnull(strstr(s, " ipv6 OUTPUT "));
+	/* -q: no banner. */
+	ck_assert_ptr_null(strstr(slurp(err_path), "capturing at"));
+	ck_assert_int_eq(stat_of("captured"), 200);
+}
+END_TEST
+
+/*
+ * Overrun: the tool blocks writing to a pipe nobody reads while the
+ * producers go on. captured + dropped = all; the pcap holds "captured";
+ * the losses reported add up to "dropped".
+ */
+START_TEST(test_overrun)
+{
+	static const char *env[] = { "NFTRACE_FAKE_PACKETS=20000", NULL };
+	const char *args[] = { "--device", DEV, "-B", "64", "-w", "-", NULL };
+	struct spawn sp;
+	char pcap[128], buf[65536];
+	int fds[2], fd;
+	ssize_t n;
+	pid_t pid;
+
+	memcpy(sp.env, env, sizeof(env));
+	ck_assert_int_eq(pipe(fds), 0);
+	sp.out_fd = fds[1];
+	sp.fsize = 0;
+	pid = spawn(&sp, args);
+	close(fds[1]);
+	wait_started();
+	sleep(1);
+	kill(pid, SIGINT);
+	snprintf(pcap, sizeof(pcap), "%s/o.pcap", tmp);
+	fd = open(pcap, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	while ((n = read(fds[0], buf, sizeof(buf))) > 0)
+		ck_assert_int_eq(write(fd, buf, n), n);
+	close(fd);
+	close(fds[0]);
+	ck_assert_int_eq(wait_exit(pid), 0);
+
+	ck_assert_int_eq(stat_of("received by filter"), 40000);
+	ck_assert_int_gt(stat_of("dropped by kernel"), 0);
+	ck_assert_int_eq(stat_of("captured") + stat_of("dropped by kernel"),
+			 40000);
+	ck_assert_int_eq(pcap_count(pcap, NULL), stat_of("captured"));
+	ck_assert_int_eq(lost_reported(), stat_of("dropped by kernel"));
+}
+END_TEST
+
+/* A full disk: exit 1, and a file of whole packets that says how many. */
+START_TEST(test_disk_full)
+{
+	static const char *env[] = { "NFTRACE_FAKE_PACKETS=100000",
+				     "NFTRACE_FAKE_GAP_US=5", NULL };
+	const char *args[] = { "--device", DEV, "-s", "0", "-w", NULL, NULL };
+	struct spawn sp = { .out_fd = -1, .fsize = 200000 };
+	char pcap[128];
+	long n;
+
+	memcpy(sp.env, env, sizeof(env));
+	snprintf(pcap, sizeof(pcap), "%s/full.pcap", tmp);
+	args[5] = pcap;
+	ck_assert_int_eq(run(&sp, args), 1);
+	ck_assert_ptr_nonnull(strstr(slurp(err_path), "full.pcap: File too large"));
+	n = pcap_count(pcap, NULL);
+	ck_assert_int_gt(n, 100);
+	ck_assert_int_eq(stat_of("captured"), n);
+}
+END_TEST
+
+START_TEST(test_broken_pipe)
+{
+	static const char *env[] = { "NFTRACE_FAKE_PACKETS=10000000",
+				     "NFTRACE_FAKE_GAP_US=10", NULL };
+	const char *args[] = { "--device", DEV, "-w", "-", NULL };
+	struct spawn sp;
+	char buf[100];
+	int fds[2];
+	pid_t pid;
+
+	memcpy(sp.env, env, sizeof(env));
+	sp.fsize = 0;
+	ck_assert_int_eq(pipe(fds), 0);
+	sp.out_fd = fds[1];
+	pid = spawn(&sp, args);
+	close(fds[1]);
+	ck_assert_int_gt(read(fds[0], buf, sizeof(buf)), 0);
+	close(fds[0]);
+	ck_assert_int_eq(wait_exit(pid), 1);
+	ck_assert_ptr_nonnull(strstr(slurp(err_path), "stdout: Broken pipe"));
+}
+END_TEST
+
+START_TEST(test_setup_errors)
+{
+	const char *no_dev[] = { "--device", "/nonexistent/nftrace", "-c", "1",
+				 NULL };
+	const char *bad_ns[] = { "--device", DEV, "--netns", "/etc/hostname",
+				 NULL };
+	const char *no_ns[] = { "--device", DEV, "--netns", "/nonexistent",
+				NULL };
+	const char *bad_opt[] = { "--device", DEV, "-s", "99999", NULL };
+
+	ck_assert_int_eq(run(NULL, no_dev), 1);
+	ck_assert_str_eq(slurp(err_path),
+		"nftrace-capture: /nonexistent/nftrace not found: load the nftrace module (modprobe nftrace)\n");
+	ck_assert_int_eq(run(NULL, bad_ns), 1);
+	ck_assert_str_eq(slurp(err_path),
+		"nftrace-capture: " DEV ": configure: Invalid argument\n");
+	ck_assert_int_eq(run(NULL, no_ns), 1);
+	ck_assert_str_eq(slurp(err_path),
+		"nftrace-capture: --netns /nonexistent: No such file or directory\n");
+	ck_assert_int_eq(run(NULL, bad_opt), 1);
+	ck_assert_ptr_nonnull(strstr(slurp(err_path), "-s: bad value '99999'"));
+	ck_assert_ptr_nonnull(strstr(slurp(err_path), "--help"));
+}
+END_TEST
+
+Suite *tool_suite(void)
+{
+	Suite *s = suite_create("tool");
+	TCase *tc = tcase_create("end-to-end");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_count);
+	tcase_add_test(tc, test_sigint_pcap);
+	tcase_add_test(tc, test_sigterm_text);
+	tcase_add_test(tc, test_text_lines);
+	tcase_add_test(tc, test_filter);
+	tcase_add_test(tc, test_hooks_and_family);
+	tcase_add_test(tc, test_overrun);
+	tcase_add_test(tc, test_disk_full);
+	tcase_add_test(tc, test_broken_pipe);
+	tcase_add_test(tc, test_setup_errors);
+	suite_add_tcase(s, tc);
+	return s;
+}

@@ -1,0 +1,277 @@
+# SPDX-License-Identifier: GPL-2.0 OR MIT
+#
+# tests/vm/lib.sh - sourced by the VM tests (tests/vm/test_*.sh, stress_*.sh).
+#
+#   . tests/vm/lib.sh
+#   load_nftrace
+#   mk_topology                 # client <-> router <-> server, IPv4 and IPv6
+#   in_ns client ping -c 3 -q "$SERVER4"
+#   assert_eq 6 "$(nft_counter -n router inet t fwd)" "forwarded packets"
+#
+# The tests run in the VM only (tools/vm/run, as `make -C tests/vm check`
+# does): they load modules and create namespaces. ok and fail record a check
+# and go on; die records a failure and stops. At exit the script's namespaces
+# are deleted, its background jobs killed, the at_exit commands run (use
+# at_exit, not trap ... EXIT), and the exit status is 1 if any check failed.
+
+set -uo pipefail
+
+[ "${NFTRACE_VM:-}" = 1 ] || {
+	echo "$0: runs in the test VM only: tools/vm/run $0" >&2
+	exit 1
+}
+
+_name=$(basename "$0" .sh)
+_passed=0
+_failed=0
+_namespaces=()
+_at_exit=()
+
+ok() {
+	_passed=$((_passed + 1))
+	echo "ok   $*"
+}
+
+fail() {
+	_failed=$((_failed + 1))
+	echo "FAIL $*"
+}
+
+die() {
+	fail "$@"
+	exit 1
+}
+
+# at_exit CMD...: run CMD when the script exits, last registered first.
+at_exit() {
+	_at_exit=("$(printf '%q ' "$@")" "${_at_exit[@]}")
+}
+
+_gone() {
+	! kill -0 "$@" 2>/dev/null
+}
+
+_cleanup() {
+	local rc=$? c ns pids
+
+	trap - EXIT
+	for c in "${_at_exit[@]}"; do
+		eval "$c" || true
+	done
+	pids=$(jobs -p)
+	if [ -n "$pids" ]; then
+		kill $pids 2>/dev/null
+		wait_for 2 _gone $pids || kill -9 $pids 2>/dev/null
+		wait 2>/dev/null
+	fi
+	for ns in "${_namespaces[@]}"; do
+		ip netns del "$ns" 2>/dev/null
+	done
+	[ $_failed = 0 ] || rc=1
+	echo "$_name: $_passed ok, $_failed failed, exit $rc"
+	exit $rc
+}
+trap _cleanup EXIT
+
+# --- assertions: MSG says what is checked; failures show both values -------
+
+assert_eq() { # EXPECTED ACTUAL MSG
+	if [ "$1" = "$2" ]; then ok "$3: $2"; else fail "$3: expected $1, got $2"; fi
+}
+
+assert_ne() { # UNEXPECTED ACTUAL MSG
+	if [ "$1" != "$2" ]; then ok "$3: $2"; else fail "$3: got $2, expected anything else"; fi
+}
+
+_num() { [[ $1 =~ ^-?[0-9]+$ ]]; }
+
+assert_ge() { # MIN ACTUAL MSG
+	if _num "$2" && [ "$2" -ge "$1" ]; then ok "$3: $2"; else fail "$3: expected >= $1, got $2"; fi
+}
+
+assert_le() { # MAX ACTUAL MSG
+	if _num "$2" && [ "$2" -le "$1" ]; then ok "$3: $2"; else fail "$3: expected <= $1, got $2"; fi
+}
+
+assert_match() { # EXTENDED-REGEX ACTUAL MSG
+	if [[ $2 =~ $1 ]]; then ok "$3"; else fail "$3: expected /$1/, got '$2'"; fi
+}
+
+expect_ok() { # MSG CMD...: CMD must succeed
+	local msg=$1 out rc=0
+
+	shift
+	out=$("$@" 2>&1) || rc=$?
+	if [ $rc = 0 ]; then ok "$msg"; else fail "$msg: '$*' exited $rc: $out"; fi
+}
+
+expect_fail() { # MSG CMD...: CMD must fail
+	local msg=$1 out rc=0
+
+	shift
+	out=$("$@" 2>&1) || rc=$?
+	if [ $rc != 0 ]; then ok "$msg"; else fail "$msg: '$*' succeeded: $out"; fi
+}
+
+# wait_for SECONDS CMD...: poll CMD every 0.1 s until it succeeds.
+wait_for() {
+	local end=$((SECONDS + $1))
+
+	shift
+	until "$@"; do
+		[ $SECONDS -lt $end ] || return 1
+		sleep 0.1
+	done
+}
+
+# --- the module -----------------------------------------------------------
+
+NFTRACE_KO=${NFTRACE_KO:-kmod/nftrace.ko}
+NFTRACE_DEV=/dev/nftrace
+
+nftrace_loaded() {
+	[ -d /sys/module/nftrace ]
+}
+
+unload_nftrace() {
+	if nftrace_loaded; then
+		rmmod nftrace || die "rmmod nftrace"
+	fi
+}
+
+# load_nftrace [PARAM=VALUE...]: a fresh instance of $NFTRACE_KO.
+load_nftrace() {
+	[ -f "$NFTRACE_KO" ] || die "no module $NFTRACE_KO (make module)"
+	unload_nftrace
+	insmod "$NFTRACE_KO" "$@" || die "insmod $NFTRACE_KO $*"
+	wait_for 2 test -c "$NFTRACE_DEV" || die "no $NFTRACE_DEV after insmod"
+}
+
+# --- namespaces and the standard topology ----------------------------------
+
+# mk_ns NAME: a new network namespace with lo up, deleted at exit.
+mk_ns() {
+	ip netns del "$1" 2>/dev/null
+	ip netns add "$1" || die "ip netns add $1"
+	_namespaces+=("$1")
+	ip -n "$1" link set lo up
+}
+
+# in_ns NAME CMD...: run CMD in namespace NAME.
+in_ns() {
+	local ns=$1
+
+	shift
+	ip netns exec "$ns" "$@"
+}
+
+# in_ns_bg NAME CMD...: start CMD in namespace NAME in the background, with
+# $! its pid. Use it for what you will signal: `in_ns NAME CMD &` makes $!
+# a subshell's pid, and the subshell does not pass kill -INT $! on.
+in_ns_bg() {
+	local ns=$1
+
+	shift
+	ip netns exec "$ns" "$@" &
+}
+
+#   client            router                server
+#   eth0  ---------  eth0   eth1  ---------  eth0
+#   .1.2/24          .1.1   .2.1             .2.2/24    (10.11.x.x)
+#   :1::2/64         :1::1  :2::1            :2::2/64   (fd00:11:x::)
+#
+# The router forwards IPv4 and IPv6; client and server route everything
+# through it, so client <-> server traffic crosses the router's FORWARD hook.
+CLIENT4=10.11.1.2 ROUTER4_C=10.11.1.1 ROUTER4_S=10.11.2.1 SERVER4=10.11.2.2
+CLIENT6=fd00:11:1::2 ROUTER6_C=fd00:11:1::1 ROUTER6_S=fd00:11:2::1 SERVER6=fd00:11:2::2
+
+mk_topology() {
+	mk_ns client
+	mk_ns router
+	mk_ns server
+	ip -n client link add eth0 type veth peer name eth0 netns router || die "veth client"
+	ip -n server link add eth0 type veth peer name eth1 netns router || die "veth server"
+
+	# nodad: the addresses are usable at once, not after duplicate detection.
+	ip -n client addr add $CLIENT4/24 dev eth0
+	ip -n client addr add $CLIENT6/64 dev eth0 nodad
+	ip -n router addr add $ROUTER4_C/24 dev eth0
+	ip -n router addr add $ROUTER6_C/64 dev eth0 nodad
+	ip -n router addr add $ROUTER4_S/24 dev eth1
+	ip -n router addr add $ROUTER6_S/64 dev eth1 nodad
+	ip -n server addr add $SERVER4/24 dev eth0
+	ip -n server addr add $SERVER6/64 dev eth0 nodad
+	ip -n client link set eth0 up
+	ip -n router link set eth0 up
+	ip -n router link set eth1 up
+	ip -n server link set eth0 up
+	ip -n client route add default via $ROUTER4_C
+	ip -n client -6 route add default via $ROUTER6_C
+	ip -n server route add default via $ROUTER4_S
+	ip -n server -6 route add default via $ROUTER6_S
+
+	in_ns router sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 ||
+		die "router: enable forwarding"
+}
+
+# tcp_send FROM TO ADDR [BYTES] [PORT]: one TCP connection from namespace FROM
+# to a listener in namespace TO on ADDR (IPv4 or IPv6), BYTES sent and all of
+# them received, or the check fails. Plain python3: no netcat variant to pick.
+tcp_send() {
+	local from=$1 to=$2 addr=$3 bytes=${4:-10000} port=${5:-5201} got tmp
+
+	tmp=$(mktemp)
+	in_ns "$to" python3 - "$addr" "$port" > "$tmp" <<-'EOF' &
+	import socket, sys
+	addr, port = sys.argv[1], int(sys.argv[2])
+	s = socket.socket(socket.AF_INET6 if ":" in addr else socket.AF_INET)
+	s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+	s.settimeout(10)
+	s.bind((addr, port))
+	s.listen(1)
+	c, _ = s.accept()
+	c.settimeout(10)
+	n = 0
+	while True:
+	    b = c.recv(65536)
+	    if not b:
+	        break
+	    n += len(b)
+	print(n)
+	EOF
+	local server=$!
+
+	in_ns "$from" python3 - "$addr" "$port" "$bytes" <<-'EOF'
+	import socket, sys, time
+	addr, port, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+	for _ in range(50):  # until the listener is up
+	    try:
+	        s = socket.create_connection((addr, port), timeout=10)
+	        break
+	    except ConnectionRefusedError:
+	        time.sleep(0.1)
+	else:
+	    sys.exit("tcp_send: no listener on %s port %d" % (addr, port))
+	s.sendall(b"x" * n)
+	s.close()
+	EOF
+	wait $server
+	got=$(cat "$tmp")
+	rm -f "$tmp"
+	assert_eq "$bytes" "$got" "tcp $from -> $to [$addr]:$port bytes received"
+}
+
+# --- nftables ----------------------------------------------------------------
+
+# nft_counter [-n NS] FAMILY TABLE COUNTER [packets|bytes]: a named
+# counter's value (packets by default).
+nft_counter() {
+	local ns=()
+
+	if [ "$1" = -n ]; then
+		ns=(ip netns exec "$2")
+		shift 2
+	fi
+	"${ns[@]}" nft list counter "$1" "$2" "$3" |
+		grep -o "${4:-packets} [0-9]*" | cut -d' ' -f2
+}

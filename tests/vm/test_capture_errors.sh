@@ -1,0 +1,74 @@
+# SPDX-License-Identifier: GPL-2.0 OR MIT
+# What a user hits first: the module not loaded, no privileges, a bad
+# --netns, a full disk, a closed pipe. Each gets a clear message and exit
+# status 1; a pcap cut short by a full disk stays readable.
+. tests/vm/lib.sh
+
+CAP=user/nftrace-capture
+[ -x $CAP ] || die "no $CAP (make user)"
+T=$(mktemp -d)
+at_exit rm -rf "$T"
+
+# run CMD...: its exit status into $rc, its stderr into $T/err.
+run() {
+	rc=0
+	timeout 30 "$@" > $T/out 2> $T/err < /dev/null || rc=$?
+}
+
+unload_nftrace
+run $CAP -c 1
+assert_eq 1 "$rc" "no module: exit status"
+assert_eq "nftrace-capture: /dev/nftrace not found: load the nftrace module (modprobe nftrace)" \
+	"$(cat $T/err)" "no module: message"
+
+load_nftrace
+mk_topology
+
+run setpriv --reuid=65534 --regid=65534 --clear-groups $CAP -c 1
+assert_eq 1 "$rc" "not root: exit status"
+assert_match "/dev/nftrace: Permission denied: capturing needs root or CAP_NET_ADMIN" \
+	"$(cat $T/err)" "not root: message"
+run setpriv --inh-caps=-net_admin --bounding-set=-net_admin $CAP -c 1
+assert_eq 1 "$rc" "root without CAP_NET_ADMIN: exit status"
+assert_match "capturing needs root or CAP_NET_ADMIN" "$(cat $T/err)" \
+	"root without CAP_NET_ADMIN: message"
+
+run $CAP --netns /nonexistent -c 1
+assert_eq 1 "$rc" "--netns missing: exit status"
+assert_eq "nftrace-capture: --netns /nonexistent: No such file or directory" \
+	"$(cat $T/err)" "--netns missing: message"
+run $CAP --netns /etc/hostname -c 1
+assert_eq 1 "$rc" "--netns not a namespace: exit status"
+assert_match "configure: Invalid argument" "$(cat $T/err)" "--netns not a namespace: message"
+
+run $CAP -B 100 -c 1
+assert_eq 1 "$rc" "bad -B: exit status"
+assert_match "-B: bad value '100'" "$(cat $T/err)" "bad -B: message"
+
+# A full disk: a 256 KiB tmpfs, whole packets of a large transfer.
+mkdir $T/small
+mount -t tmpfs -o size=256k small $T/small || die "mount tmpfs"
+at_exit umount $T/small
+$CAP --netns /run/netns/router --hooks forward -s 0 -w $T/small/full.pcap 2> $T/err &
+cap=$!
+wait_for 5 grep -q "capturing at" $T/err || die "capture did not start: $(cat $T/err)"
+tcp_send client server $SERVER4 3000000
+wait_for 10 eval '! kill -0 $cap 2>/dev/null' || fail "disk full: still running"
+rc=0
+wait $cap || rc=$?
+assert_eq 1 "$rc" "disk full: exit status"
+assert_match "full.pcap: No space left on device" "$(cat $T/err)" "disk full: message"
+n=$(tshark -r $T/small/full.pcap 2> $T/tshark.err | wc -l)
+assert_eq 0 "$(grep -ci 'cut short\|error' $T/tshark.err)" "disk full: the pcap reads without error"
+assert_ge 10 "$n" "disk full: packets kept"
+assert_eq "$n" "$(sed -n 's/^\([0-9]*\) packets captured$/\1/p' $T/err)" \
+	"disk full: captured = what the file holds"
+
+# A closed pipe: the reader goes away after 100 bytes.
+in_ns client ping -i 0.02 -q $SERVER4 > /dev/null &
+ping=$!
+{ timeout 30 $CAP --netns /run/netns/router --hooks forward -w - 2> $T/err
+  echo $? > $T/rc; } | head -c 100 > /dev/null
+kill $ping
+assert_eq 1 "$(cat $T/rc)" "closed pipe: exit status"
+assert_match "stdout: Broken pipe" "$(cat $T/err)" "closed pipe: message"

@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * nflog.c - a record as a LINKTYPE_NFLOG packet (see nflog.h).
+ *
+ * The TLVs come in the order the kernel's nfnetlink_log builds them:
+ * packet header, prefix, interfaces, mark, payload.
+ */
+#include <arpa/inet.h>
+#include <pcap/nflog.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "../kmod/nftrace_fmt.h"
+#include "nflog.h"
+
+#define NFLOG_ALIGN(len)	(((len) + 3U) & ~3U)
+
+static __u8 *put_tlv(__u8 *p, __u16 type, const void *val, size_t len)
+{
+	nflog_tlv_t tlv = {
+		.tlv_length = (__u16)(sizeof(tlv) + len),
+		.tlv_type = type,
+	};
+	size_t pad = NFLOG_ALIGN(len) - len;
+
+	memcpy(p, &tlv, sizeof(tlv));
+	memcpy(p + sizeof(tlv), val, len);
+	memset(p + sizeof(tlv) + len, 0, pad);
+	return p + sizeof(tlv) + len + pad;
+}
+
+static __u8 *put_be32(__u8 *p, __u16 type, __u32 v)
+{
+	__u32 be = htonl(v);
+
+	return put_tlv(p, type, &be, sizeof(be));
+}
+
+size_t nflog_encode(__u8 *buf, size_t size, const struct nftrace_record *rec,
+		    const __u8 *data, __u32 cap_len)
+{
+	nflog_hdr_t hdr = { .nflog_version = 0, .nflog_rid = htons(0) };
+	nflog_packet_hdr_t pkt = { .hook = rec->hook };
+	const char *hook = nftrace_hook_name(rec->hook);
+	char prefix[48];
+	int plen;
+	__u8 *p = buf;
+
+	if (cap_len > NFLOG_PAYLOAD_MAX)
+		cap_len = NFLOG_PAYLOAD_MAX;
+	if (size < NFLOG_HDR_MAX || size - NFLOG_HDR_MAX < cap_len + 3ULL)
+		return 0;
+
+	switch (rec->family) {
+	case NFTRACE_NFPROTO_IPV4:
+		hdr.nflog_family = AF_INET;
+		pkt.hw_protocol = htons(0x0800);
+		break;
+	case NFTRACE_NFPROTO_IPV6:
+		hdr.nflog_family = AF_INET6;
+		pkt.hw_protocol = htons(0x86dd);
+		break;
+	default:
+		hdr.nflog_family = rec->family;
+		break;
+	}
+	memcpy(p, &hdr, sizeof(hdr));
+	p += sizeof(hdr);
+	p = put_tlv(p, NFULA_PACKET_HDR, &pkt, sizeof(pkt));
+
+	if (hook)
+		plen = snprintf(prefix, sizeof(prefix), "%s netns=%u", hook,
+				rec->netns);
+	else
+		plen = snprintf(prefix, sizeof(prefix), "hook%u netns=%u",
+				rec->hook, rec->netns);
+	p = put_tlv(p, NFULA_PREFIX, prefix, (size_t)plen + 1);
+
+	if (rec->ifindex_in)
+		p = put_be32(p, NFULA_IFINDEX_INDEV, (__u32)rec->ifindex_in);
+	if (rec->ifindex_out)
+		p = put_be32(p, NFULA_IFINDEX_OUTDEV, (__u32)rec->ifindex_out);
+	p = put_be32(p, NFULA_MARK, rec->mark);
+	p = put_tlv(p, NFULA_PAYLOAD, data, cap_len);
+	return (size_t)(p - buf);
+}

@@ -1,0 +1,407 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * nftrace-capture - capture the packets that pass the netfilter hooks.
+ *
+ * Set up (options, filter, namespace, device, output) fails early and
+ * says why; then the loop polls and dispatches until a signal, -c or an
+ * output error asks it to stop. Stopping always goes the same way: STOP,
+ * drain the rings, flush and close the output, then read the statistics,
+ * so that "captured" is what the output holds.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../kmod/nftrace_fmt.h"
+#include "libnftrace.h"
+#include "options.h"
+#include "pcap_writer.h"
+#include "text_writer.h"
+
+#define PROG		"nftrace-capture"
+#define POLL_MS		200	/* how soon a stop request is seen */
+#define BATCH		4096	/* records between two output flushes */
+#define LIVE_MS		200	/* live count refresh */
+
+struct capture {
+	const struct capture_opts *opts;
+	struct nftrace *t;
+	struct pcap_writer pcap;	/* with -w */
+	struct text_writer text;	/* without */
+	int to_pcap;
+	unsigned long packets;		/* written out */
+	int count_reached;		/* -c: the rest is discarded */
+	int live;			/* live count on stderr */
+	int live_shown;
+	struct timespec live_last;
+};
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static int setup_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	/*
+	 * SA_RESTART: a write blocked on a slow pipe must not fail for a
+	 * ^C; poll() is never restarted (signal(7)), so the loop still sees
+	 * the flag at once.
+	 */
+	sa.sa_flags = SA_RESTART;
+	if (sigaction(SIGINT, &sa, NULL) < 0 ||
+	    sigaction(SIGTERM, &sa, NULL) < 0)
+		return -1;
+	/* A closed pipe shows as EPIPE at the next flush instead. */
+	sa.sa_handler = SIG_IGN;
+	return sigaction(SIGPIPE, &sa, NULL);
+}
+
+static int output_error(const struct capture *cap)
+{
+	return cap->to_pcap ? cap->pcap.error : cap->text.error;
+}
+
+static int on_record(void *user, const struct nftrace_record *rec,
+		     __u32 rec_len)
+{
+	struct capture *cap = user;
+	int ret;
+
+	if (cap->count_reached || output_error(cap))
+		return 0;	/* draining: consume, do not write */
+	if (cap->to_pcap)
+		ret = pcap_writer_write(&cap->pcap, rec, rec_len);
+	else
+		ret = text_writer_write(&cap->text, rec, rec_len);
+	if (ret)
+		return 0;
+	cap->packets++;
+	if (cap->opts->count && cap->packets >= cap->opts->count) {
+		cap->count_reached = 1;
+		return 1;
+	}
+	return 0;
+}
+
+static void on_lost(void *user, unsigned int ring, __u64 n)
+{
+	struct capture *cap = user;
+	char line[NFTRACE_LINE_MAX];
+
+	if (cap->opts->quiet)
+		return;
+	if (cap->live_shown) {
+		fputc('\n', stderr);
+		cap->live_shown = 0;
+	}
+	nftrace_fmt_lost(line, sizeof(line), ring, n);
+	fprintf(stderr, "%s: %s", PROG, line);
+}
+
+static const struct nftrace_handler handler = {
+	.record = on_record,
+	.lost = on_lost,
+};
+
+static const char *out_name(const struct capture_opts *o)
+{
+	if (!o->outfile || !strcmp(o->outfile, "-"))
+		return "stdout";
+	return o->outfile;
+}
+
+static int flush_output(struct capture *cap)
+{
+	int ret;
+
+	ret = cap->to_pcap ? pcap_writer_flush(&cap->pcap) :
+			     text_writer_flush(&cap->text);
+	if (ret < 0)
+		fprintf(stderr, "%s: %s: %s\n", PROG, out_name(cap->opts),
+			strerror(output_error(cap)));
+	return ret;
+}
+
+static long ms_since(const struct timespec *a, const struct timespec *b)
+{
+	return (b->tv_sec - a->tv_sec) * 1000 +
+	       (b->tv_nsec - a->tv_nsec) / 1000000;
+}
+
+static void show_live(struct capture *cap, int force)
+{
+	struct timespec now;
+
+	if (!cap->live)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (!force && ms_since(&cap->live_last, &now) < LIVE_MS)
+		return;
+	cap->live_last = now;
+	fprintf(stderr, "\rGot %lu", cap->packets);
+	cap->live_shown = 1;
+}
+
+/* The namespace to capture in, as SET_CONFIG takes it. */
+static int open_netns(const struct capture_opts *o)
+{
+	const char *path = o->netns ? o->netns : "/proc/self/ns/net";
+	int fd;
+
+	if (o->netns && !strcmp(o->netns, "all"))
+		return NFTRACE_NETNS_ALL;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		fprintf(stderr, "%s: --netns %s: %s\n", PROG, path,
+			strerror(errno));
+	return fd;
+}
+
+static void print_banner(const struct capture *cap)
+{
+	const struct nftrace_info *in = nftrace_info(cap->t);
+	char hooks[64];
+
+	if (cap->opts->quiet)
+		return;
+	fprintf(stderr, "%s: capturing at %s, %s, ", PROG,
+		capture_hooks_str(in->hooks, hooks, sizeof(hooks)),
+		in->families == NFTRACE_FAMILY_IPV4 ? "ipv4" :
+		in->families == NFTRACE_FAMILY_IPV6 ? "ipv6" : "ipv4+ipv6");
+	if (in->netns)
+		fprintf(stderr, "netns %u", in->netns);
+	else
+		fprintf(stderr, "all netns");
+	if (cap->to_pcap)
+		fprintf(stderr, ", link-type %s",
+			cap->opts->linktype == DLT_NFLOG ? "NFLOG" : "RAW");
+	fprintf(stderr, ", snapshot length %u bytes\n", in->snaplen);
+	if (cap->opts->verbose)
+		fprintf(stderr, "%s: %u rings of %u KiB, filter: %s\n", PROG,
+			in->nr_rings, in->ring_size / 1024,
+			cap->opts->filter ? cap->opts->filter : "none");
+}
+
+static int print_stats(struct capture *cap)
+{
+	struct nftrace_cpu_stats total, *cpus = NULL;
+	unsigned int nr = 0, i;
+
+	if (cap->opts->verbose) {
+		nr = nftrace_info(cap->t)->nr_rings;
+		cpus = calloc(nr, sizeof(*cpus));
+		if (!cpus)
+			nr = 0;
+	}
+	if (nftrace_get_stats(cap->t, &total, cpus, &nr) < 0) {
+		fprintf(stderr, "%s: %s\n", PROG, nftrace_geterr(cap->t));
+		free(cpus);
+		return -1;
+	}
+	if (cap->live_shown)
+		fputc('\n', stderr);
+	for (i = 0; cpus && i < nr; i++)
+		fprintf(stderr,
+			"cpu%u: %llu seen, %llu filtered out, %llu captured, %llu dropped\n",
+			i, (unsigned long long)cpus[i].seen,
+			(unsigned long long)cpus[i].filtered,
+			(unsigned long long)cpus[i].captured,
+			(unsigned long long)cpus[i].dropped);
+	free(cpus);
+
+	/* After a write error, what the file was cut back to. */
+	if (cap->to_pcap && cap->pcap.error)
+		cap->packets = cap->pcap.good_packets;
+	fprintf(stderr, "%lu packets captured\n", cap->packets);
+	fprintf(stderr, "%llu packets received by filter\n",
+		(unsigned long long)(total.captured + total.dropped));
+	fprintf(stderr, "%llu packets dropped by kernel\n",
+		(unsigned long long)total.dropped);
+
+	/* Without -c every record the kernel captured was written. */
+	if (!cap->opts->count && !output_error(cap) &&
+	    total.captured != cap->packets)
+		fprintf(stderr,
+			"%s: warning: the kernel captured %llu packets, %lu were written\n",
+			PROG, (unsigned long long)total.captured,
+			cap->packets);
+	if (cap->to_pcap && cap->pcap.bad)
+		fprintf(stderr, "%s: warning: %lu malformed records skipped\n",
+			PROG, cap->pcap.bad);
+	return 0;
+}
+
+/* Device, config, filter and mapping: everything before START. */
+static int setup_device(struct capture *cap, struct bpf_program *prog)
+{
+	const struct capture_opts *o = cap->opts;
+	char errbuf[NFTRACE_ERRBUF_SIZE];
+	struct nftrace_config cfg = {
+		.hooks = o->hooks,
+		.families = o->families,
+		.snaplen = o->snaplen,
+		.ring_size = o->ring_size,
+	};
+	int ret;
+
+	cap->t = nftrace_open(o->device, errbuf);
+	if (!cap->t) {
+		fprintf(stderr, "%s: %s\n", PROG, errbuf);
+		return -1;
+	}
+	cfg.netns_fd = open_netns(o);
+	if (cfg.netns_fd < 0 && cfg.netns_fd != NFTRACE_NETNS_ALL)
+		return -1;
+	ret = nftrace_set_config(cap->t, &cfg);
+	if (cfg.netns_fd >= 0)
+		close(cfg.netns_fd);
+	if (ret < 0 ||
+	    (o->filter && nftrace_set_filter(cap->t, (void *)prog->bf_insns,
+					     prog->bf_len) < 0) ||
+	    nftrace_map(cap->t) < 0) {
+		fprintf(stderr, "%s: %s\n", PROG, nftrace_geterr(cap->t));
+		return -1;
+	}
+	return 0;
+}
+
+static int open_output(struct capture *cap)
+{
+	const struct capture_opts *o = cap->opts;
+	char err[PCAP_ERRBUF_SIZE];
+
+	if (!o->outfile) {
+		text_writer_init(&cap->text, stdout);
+		return 0;
+	}
+	cap->to_pcap = 1;
+	if (pcap_writer_open(&cap->pcap, o->outfile, o->linktype,
+			     nftrace_info(cap->t)->snaplen, err) < 0) {
+		fprintf(stderr, "%s: %s\n", PROG, err);
+		return -1;
+	}
+	cap->live = !o->quiet && strcmp(o->outfile, "-") && isatty(2);
+	return 0;
+}
+
+/* Until a signal, -c or an error. */
+static int capture_loop(struct capture *cap)
+{
+	while (!stop_requested && !cap->count_reached) {
+		int r = nftrace_poll(cap->t, POLL_MS);
+
+		if (r < 0) {
+			fprintf(stderr, "%s: %s\n", PROG,
+				nftrace_geterr(cap->t));
+			return -1;
+		}
+		if (r)
+			nftrace_dispatch(cap->t, BATCH, &handler, cap);
+		if (flush_output(cap) < 0)
+			return -1;
+		show_live(cap, 0);
+	}
+	return 0;
+}
+
+/* After STOP: everything the rings still hold, then the tail losses. */
+static int drain(struct capture *cap)
+{
+	int ret = 0;
+
+	while (nftrace_dispatch(cap->t, BATCH, &handler, cap))
+		if (!output_error(cap) && flush_output(cap) < 0)
+			ret = -1;
+	nftrace_finish(cap->t, &handler, cap);
+	show_live(cap, 1);
+	return ret;
+}
+
+static int close_output(struct capture *cap)
+{
+	int ret;
+
+	if (!cap->to_pcap)
+		return output_error(cap) ? -1 : flush_output(cap);
+	if (cap->pcap.error)
+		return pcap_writer_close(&cap->pcap);
+	ret = pcap_writer_close(&cap->pcap);
+	if (ret < 0)
+		fprintf(stderr, "%s: %s: %s\n", PROG, out_name(cap->opts),
+			strerror(cap->pcap.error));
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	struct capture_opts opts;
+	struct bpf_program prog = { 0 };
+	struct capture cap = { .opts = &opts };
+	char err[OPTS_ERR_SIZE];
+	int status = 1;
+
+	switch (capture_parse_opts(&opts, argc, argv, stdout, err)) {
+	case OPTS_EXIT:
+		return 0;
+	case OPTS_ERROR:
+		fprintf(stderr, "%s: %s\nTry '%s --help' for more information.\n",
+			PROG, err, PROG);
+		return 1;
+	case OPTS_RUN:
+		break;
+	}
+	if (opts.filter && capture_compile_filter(&opts, &prog, err) < 0) {
+		fprintf(stderr, "%s: %s\n", PROG, err);
+		goto out_free_opts;
+	}
+	if (setup_signals() < 0) {
+		perror(PROG ": sigaction");
+		goto out_free_prog;
+	}
+	if (setup_device(&cap, &prog) < 0)
+		goto out_close;
+	if (open_output(&cap) < 0)
+		goto out_close;
+
+	if (nftrace_start(cap.t) < 0) {
+		fprintf(stderr, "%s: %s\n", PROG, nftrace_geterr(cap.t));
+		close_output(&cap);
+		goto out_close;
+	}
+	print_banner(&cap);
+	status = 0;
+	if (capture_loop(&cap) < 0)
+		status = 1;
+	if (nftrace_stop(cap.t) < 0) {
+		fprintf(stderr, "%s: %s\n", PROG, nftrace_geterr(cap.t));
+		status = 1;
+	}
+	if (drain(&cap) < 0)
+		status = 1;
+	if (close_output(&cap) < 0)
+		status = 1;
+	if (print_stats(&cap) < 0)
+		status = 1;
+
+out_close:
+	nftrace_close(cap.t);
+out_free_prog:
+	pcap_freecode(&prog);
+out_free_opts:
+	capture_opts_free(&opts);
+	return status;
+}

@@ -1,0 +1,327 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * options.c - nftrace-capture's command line (see options.h).
+ *
+ * tcpdump's habits: short options, a trailing pcap-filter expression made
+ * of the remaining arguments. Everything is checked here, before any
+ * device is opened, and a bad value says which option and what it takes.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "../include/nftrace.h"
+#include "options.h"
+
+#ifndef NFTRACE_VERSION
+#define NFTRACE_VERSION "unknown"
+#endif
+
+enum {
+	OPT_HOOKS = 256,
+	OPT_NETNS,
+	OPT_LINKTYPE,
+	OPT_DEVICE,
+	OPT_VERSION,
+};
+
+static const struct option long_opts[] = {
+	{ "hooks",		required_argument,	NULL, OPT_HOOKS },
+	{ "netns",		required_argument,	NULL, OPT_NETNS },
+	{ "linktype",		required_argument,	NULL, OPT_LINKTYPE },
+	{ "device",		required_argument,	NULL, OPT_DEVICE },
+	{ "snapshot-length",	required_argument,	NULL, 's' },
+	{ "buffer-size",	required_argument,	NULL, 'B' },
+	{ "help",		no_argument,		NULL, 'h' },
+	{ "version",		no_argument,		NULL, OPT_VERSION },
+	{ NULL,			0,			NULL, 0 },
+};
+
+/* "+": the filter starts at the first non-option; ":": report a missing value. */
+static const char short_opts[] = "+:w:c:s:B:46qvh";
+
+static const char *const hook_opt_names[NFTRACE_NR_HOOKS] = {
+	[NFTRACE_HOOK_PREROUTING]	= "prerouting",
+	[NFTRACE_HOOK_INPUT]		= "input",
+	[NFTRACE_HOOK_FORWARD]		= "forward",
+	[NFTRACE_HOOK_OUTPUT]		= "output",
+	[NFTRACE_HOOK_POSTROUTING]	= "postrouting",
+};
+
+void capture_usage(FILE *out)
+{
+	fputs(
+"Usage: nftrace-capture [OPTION]... [FILTER]\n"
+"Capture the packets that pass the netfilter hooks, through /dev/nftrace.\n"
+"Without -w, print one line per packet on stdout; with -w, write a pcap\n"
+"file. Status messages and statistics go to stderr.\n"
+"\n"
+"  -w FILE             write the packets to FILE as pcap ('-': stdout)\n"
+"                      instead of printing them\n"
+"  -c COUNT            stop after COUNT packets\n"
+"  -s, --snapshot-length SNAPLEN\n"
+"                      keep at most SNAPLEN bytes of each packet, counted\n"
+"                      from its IP header (default 128; 0: 65535)\n"
+"      --hooks LIST    capture at these hooks: a comma-separated list of\n"
+"                      prerouting, input, forward, output, postrouting,\n"
+"                      or all (default: all)\n"
+"  -4                  capture IPv4 only\n"
+"  -6                  capture IPv6 only (default: both)\n"
+"      --netns PATH|all\n"
+"                      capture in the network namespace PATH names\n"
+"                      (/run/netns/NAME, /proc/PID/ns/net), or in all of\n"
+"                      them (default: the one nftrace-capture runs in)\n"
+"  -B, --buffer-size KIB\n"
+"                      ring size per CPU in KiB, a power of two from 64\n"
+"                      to 262144 (default 1024)\n"
+"      --linktype TYPE nflog: each packet behind an NFLOG header carrying\n"
+"                      hook, mark, interfaces and netns (default);\n"
+"                      raw: the bare IP packet\n"
+"  -q                  no live packet count, no loss messages, no banner\n"
+"  -v                  print the configuration in force, and statistics\n"
+"                      per CPU at exit\n"
+"      --device PATH   open PATH instead of /dev/nftrace\n"
+"  -h, --help          show this help and exit\n"
+"      --version       show version information and exit\n"
+"\n"
+"FILTER is a pcap-filter(7) expression. It runs in the kernel on each\n"
+"packet from its IP header on; a packet it rejects is not copied.\n"
+"\n"
+"On SIGINT or SIGTERM, or after COUNT packets, the capture stops, what the\n"
+"rings still hold is written out, and stderr gets:\n"
+"  N packets captured            written out\n"
+"  N packets received by filter  matched the filter: captured by the\n"
+"                                kernel plus dropped\n"
+"  N packets dropped by kernel   lost because a ring was full\n"
+"\n"
+"Exit status: 0 when the capture ran and its output was written, 1 on\n"
+"any error.\n", out);
+}
+
+static void print_version(FILE *out)
+{
+	fprintf(out, "nftrace-capture %s (nftrace ABI %u)\n%s\n",
+		NFTRACE_VERSION, NFTRACE_ABI_VERSION, pcap_lib_version());
+}
+
+/* A whole, unsigned, decimal number no greater than max. */
+static int parse_ulong(const char *s, unsigned long max, unsigned long *v)
+{
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	*v = strtoul(s, &end, 10);
+	if (errno || *end || *v > max)
+		return -1;
+	return 0;
+}
+
+unsigned int capture_parse_hooks(const char *list, char *err)
+{
+	unsigned int hooks = 0, i;
+	const char *p = list;
+
+	for (;;) {
+		size_t n = strcspn(p, ",");
+
+		if (n == 3 && !strncasecmp(p, "all", 3)) {
+			hooks |= NFTRACE_HOOKS_ALL;
+		} else {
+			for (i = 0; i < NFTRACE_NR_HOOKS; i++)
+				if (strlen(hook_opt_names[i]) == n &&
+				    !strncasecmp(p, hook_opt_names[i], n))
+					break;
+			if (i == NFTRACE_NR_HOOKS) {
+				snprintf(err, OPTS_ERR_SIZE,
+					 "--hooks: bad hook '%.*s' (use prerouting, input, forward, output, postrouting or all)",
+					 (int)n, p);
+				return 0;
+			}
+			hooks |= 1U << i;
+		}
+		if (!p[n])
+			return hooks;
+		p += n + 1;
+	}
+}
+
+const char *capture_hooks_str(unsigned int hooks, char *buf, size_t size)
+{
+	size_t len = 0;
+	unsigned int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < NFTRACE_NR_HOOKS; i++) {
+		if (!(hooks & (1U << i)))
+			continue;
+		len += snprintf(buf + len, len < size ? size - len : 0, "%s%s",
+				len ? "," : "", hook_opt_names[i]);
+	}
+	return buf;
+}
+
+/* The trailing arguments as one expression, as tcpdump joins them. */
+static char *join_args(int argc, char **argv)
+{
+	size_t len = 1;
+	char *s;
+	int i;
+
+	for (i = 0; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+	s = malloc(len);
+	if (!s)
+		return NULL;
+	s[0] = '\0';
+	for (i = 0; i < argc; i++) {
+		if (i)
+			strcat(s, " ");
+		strcat(s, argv[i]);
+	}
+	return s;
+}
+
+static enum opts_result bad(char *err, const char *opt, const char *arg,
+			    const char *what)
+{
+	snprintf(err, OPTS_ERR_SIZE, "%s: bad value '%s': %s", opt, arg, what);
+	return OPTS_ERROR;
+}
+
+enum opts_result capture_parse_opts(struct capture_opts *o, int argc,
+				    char **argv, FILE *out, char *err)
+{
+	unsigned long v;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->snaplen = NFTRACE_SNAPLEN_DEFAULT;
+	o->hooks = NFTRACE_HOOKS_ALL;
+	o->linktype = DLT_NFLOG;
+
+	/* Start over on every call (the unit tests parse many lines). */
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, short_opts, long_opts,
+				NULL)) != -1) {
+		switch (c) {
+		case 'w':
+			if (!*optarg)
+				return bad(err, "-w", optarg, "a file name, or -");
+			o->outfile = optarg;
+			break;
+		case 'c':
+			if (parse_ulong(optarg, ~0UL, &v) || !v)
+				return bad(err, "-c", optarg,
+					   "a packet count, 1 or more");
+			o->count = v;
+			break;
+		case 's':
+			if (parse_ulong(optarg, NFTRACE_SNAPLEN_MAX, &v))
+				return bad(err, "-s", optarg,
+					   "a snapshot length from 0 (meaning 65535) to 65535");
+			o->snaplen = v ? v : NFTRACE_SNAPLEN_MAX;
+			break;
+		case 'B':
+			if (parse_ulong(optarg, NFTRACE_RING_MAX / 1024, &v) ||
+			    v < NFTRACE_RING_MIN / 1024 || (v & (v - 1)))
+				return bad(err, "-B", optarg,
+					   "KiB per CPU, a power of two from 64 to 262144");
+			o->ring_size = v * 1024;
+			break;
+		case '4':
+		case '6':
+			o->families |= c == '4' ? NFTRACE_FAMILY_IPV4 :
+						  NFTRACE_FAMILY_IPV6;
+			break;
+		case 'q':
+			o->quiet = 1;
+			break;
+		case 'v':
+			o->verbose++;
+			break;
+		case OPT_HOOKS:
+			o->hooks = capture_parse_hooks(optarg, err);
+			if (!o->hooks)
+				return OPTS_ERROR;
+			break;
+		case OPT_NETNS:
+			if (!*optarg)
+				return bad(err, "--netns", optarg,
+					   "a namespace file, or all");
+			o->netns = optarg;
+			break;
+		case OPT_LINKTYPE:
+			if (!strcasecmp(optarg, "nflog"))
+				o->linktype = DLT_NFLOG;
+			else if (!strcasecmp(optarg, "raw"))
+				o->linktype = DLT_RAW;
+			else
+				return bad(err, "--linktype", optarg,
+					   "nflog or raw");
+			break;
+		case OPT_DEVICE:
+			o->device = optarg;
+			break;
+		case 'h':
+			capture_usage(out);
+			return OPTS_EXIT;
+		case OPT_VERSION:
+			print_version(out);
+			return OPTS_EXIT;
+		case ':':
+			snprintf(err, OPTS_ERR_SIZE, "%s needs a value",
+				 argv[optind - 1]);
+			return OPTS_ERROR;
+		default:
+			if (optopt && optopt < 256)
+				snprintf(err, OPTS_ERR_SIZE,
+					 "unknown option -%c", optopt);
+			else
+				snprintf(err, OPTS_ERR_SIZE,
+					 "unknown option %s", argv[optind - 1]);
+			return OPTS_ERROR;
+		}
+	}
+	if (!o->families)
+		o->families = NFTRACE_FAMILIES_ALL;
+	if (optind < argc) {
+		o->filter = join_args(argc - optind, argv + optind);
+		if (!o->filter) {
+			snprintf(err, OPTS_ERR_SIZE, "out of memory");
+			return OPTS_ERROR;
+		}
+	}
+	return OPTS_RUN;
+}
+
+void capture_opts_free(struct capture_opts *o)
+{
+	free(o->filter);
+	o->filter = NULL;
+}
+
+int capture_compile_filter(const struct capture_opts *o,
+			   struct bpf_program *prog, char *err)
+{
+	pcap_t *p;
+
+	p = pcap_open_dead(DLT_RAW, (int)o->snaplen);
+	if (!p) {
+		snprintf(err, OPTS_ERR_SIZE, "pcap_open_dead failed");
+		return -1;
+	}
+	if (pcap_compile(p, prog, o->filter ? o->filter : "", 1,
+			 PCAP_NETMASK_UNKNOWN) < 0) {
+		snprintf(err, OPTS_ERR_SIZE, "bad filter expression '%s': %s",
+			 o->filter ? o->filter : "", pcap_geterr(p));
+		pcap_close(p);
+		return -1;
+	}
+	pcap_close(p);
+	return 0;
+}

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * options.h - nftrace-capture's command line, all of it in one struct.
+ */
+#ifndef _NFTRACE_OPTIONS_H
+#define _NFTRACE_OPTIONS_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include <pcap/pcap.h>
+
+struct capture_opts {
+	const char *device;	/* --device; NULL: /dev/nftrace */
+	const char *outfile;	/* -w: pcap there ("-": stdout); NULL: text */
+	unsigned long count;	/* -c: stop after this many; 0: never */
+	unsigned int snaplen;	/* -s, bytes from the IP header */
+	unsigned int hooks;	/* --hooks: 1 << NFTRACE_HOOK_* */
+	unsigned int families;	/* -4, -6: NFTRACE_FAMILY_* */
+	const char *netns;	/* --netns: a path, "all"; NULL: our own */
+	unsigned int ring_size;	/* -B, in bytes; 0: the module's default */
+	int linktype;		/* --linktype: DLT_NFLOG or DLT_RAW */
+	int quiet;		/* -q */
+	int verbose;		/* -v, repeatable */
+	char *filter;		/* the trailing expression; NULL: none */
+};
+
+enum opts_result {
+	OPTS_RUN,		/* capture with these options */
+	OPTS_EXIT,		/* --help or --version printed: exit 0 */
+	OPTS_ERROR,		/* err says what is wrong: exit 1 */
+};
+
+#define OPTS_ERR_SIZE	PCAP_ERRBUF_SIZE
+
+/*
+ * Parse argv into o (which it initialises). Help and version text go to
+ * out. o->filter is allocated: free with capture_opts_free().
+ */
+enum opts_result capture_parse_opts(struct capture_opts *o, int argc,
+				    char **argv, FILE *out, char *err);
+void capture_opts_free(struct capture_opts *o);
+
+/* --hooks LIST into a hook mask; 0 (with err set) when LIST is bad. */
+unsigned int capture_parse_hooks(const char *list, char *err);
+
+/* "prerouting,input" for a hook mask, into buf. */
+const char *capture_hooks_str(unsigned int hooks, char *buf, size_t size);
+
+/*
+ * Compile o->filter for packets that start at their IP header (DLT_RAW),
+ * returning o->snaplen on a match as the kernel expects. -1 with err set
+ * when the expression does not compile.
+ */
+int capture_compile_filter(const struct capture_opts *o,
+			   struct bpf_program *prog, char *err);
+
+void capture_usage(FILE *out);
+
+#endif /* _NFTRACE_OPTIONS_H */
