@@ -19,7 +19,7 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 export PREFIX DESTDIR
 
-.PHONY: all module module-rt user check unit vmcheck sparse install demo bench stress clean deps
+.PHONY: all module module-rt user check unit vmcheck vmcheck-rt sparse install demo bench stress clean deps
 
 all: module user
 
@@ -46,9 +46,21 @@ unit:
 vmcheck: all
 	$(MAKE) -C tests/vm check
 
+# The kernel paths again on PREEMPT_RT, where bottom halves, irq_work and
+# timers behave differently: the module's own tests and the capture basics.
+RT_TESTS ?= test_module_text.sh test_module_flood.sh test_module_abi.sh \
+	    test_module_lifecycle.sh test_module_gso.sh test_capture_stats.sh
+vmcheck-rt: all
+	@if [ -n "$(KDIR_RT)" ]; then \
+		$(MAKE) -C tests/vm check RT=1 TESTS="$(RT_TESTS)"; \
+	else \
+		echo "vmcheck-rt: SKIPPED: no -rt kernel (tools/install-deps.sh --rt)"; \
+	fi
+
 check: all
 	$(MAKE) unit
 	$(MAKE) vmcheck
+	$(MAKE) vmcheck-rt
 
 sparse:
 	$(MAKE) -C kmod KDIR=$(KDIR) sparse
@@ -73,4 +85,5 @@ clean:
 	$(MAKE) -C kmod KDIR=$(KDIR) clean
 	$(MAKE) -C user clean
 	$(MAKE) -C tests/unit clean
+	$(MAKE) -C tests/vm clean
 	rm -rf build

@@ -37,22 +37,25 @@ if [ $rc != 0 ]; then
 fi
 cp "$out/out.pcap" out.pcap
 
-section "out.pcap (LINKTYPE_NFLOG): each packet, at its hook"
-tshark -r out.pcap -T fields -e frame.number -e nflog.hook -e nflog.prefix \
-	-e ip.src -e ip.dst -e ipv6.src -e ipv6.dst -e _ws.col.Protocol \
-	-e _ws.col.Info 2>/dev/null |
+section "out.pcap (LINKTYPE_NFLOG): each packet at its hook"
+# Without TCP analysis: tshark would take the same segment seen at three
+# hooks for retransmissions.
+tshark -r out.pcap -o tcp.analyze_sequence_numbers:FALSE -T fields \
+	-e frame.number -e nflog.hook -e nflog.prefix -e ip.src -e ip.dst \
+	-e ipv6.src -e ipv6.dst -e _ws.col.Protocol -e _ws.col.Info 2>/dev/null |
 	awk -F'\t' '
-	BEGIN { printf "%4s  %-4s  %-12s  %-14s  %-14s  %-7s  %s\n",
-		       "no", "hook", "prefix", "source", "destination",
-		       "proto", "info" }
+	BEGIN { printf "%4s  %-16s  %-14s  %-14s  %-6s  %s\n", "no",
+		       "hook (prefix)", "source", "destination", "proto", "info" }
 	{
+		split($3, prefix, " ")
 		src = $4 != "" ? $4 : $6
 		dst = $5 != "" ? $5 : $7
-		printf "%4s  %-4s  %-12s  %-14s  %-14s  %-7s  %.40s\n",
-		       $1, $2, $3, src, dst, $8, $9
+		printf "%4s  %-16s  %-14s  %-14s  %-6s  %.44s\n", $1,
+		       $2 " " prefix[1], src, dst, $8, $9
 	}'
 
 section "packets per hook"
-tshark -r out.pcap -T fields -e nflog.prefix 2>/dev/null | sort | uniq -c
+tshark -r out.pcap -T fields -e nflog.hook -e nflog.prefix 2>/dev/null |
+	awk '{ print $1, $2 }' | sort -n | uniq -c
 echo
 echo "demo: the capture is in ./out.pcap (try: tshark -r out.pcap -V | less)"

@@ -49,7 +49,7 @@ struct nftrace_cursor {
 	const struct nftrace_record *head;	/* at cons, when queued */
 	__u64 head_len;		/* its aligned length */
 	__u64 head_tstamp;
-	int seq_known;		/* a record has been seen: next_seq holds */
+	int seq_known;		/* a record was seen: next_seq holds */
 };
 
 struct nftrace_consumer {
@@ -59,7 +59,7 @@ struct nftrace_consumer {
 	unsigned int nr_rings;
 	unsigned int heap_len;
 	__u64 lost;		/* records lost, from sequence gaps */
-	__u64 resyncs;		/* times a ring made no sense and was skipped */
+	__u64 resyncs;		/* rings skipped for making no sense */
 };
 
 /*

@@ -25,7 +25,7 @@
 
 #define PROG		"nftrace-capture"
 #define POLL_MS		200	/* how soon a stop request is seen */
-#define BATCH		4096	/* records between two output flushes */
+#define BATCH		4096	/* records between two flushes */
 #define LIVE_MS		200	/* live count refresh */
 
 struct capture {
@@ -156,19 +156,25 @@ static void show_live(struct capture *cap, int force)
 	cap->live_shown = 1;
 }
 
-/* The namespace to capture in, as SET_CONFIG takes it. */
-static int open_netns(const struct capture_opts *o)
+/*
+ * The namespace to capture in, as SET_CONFIG takes it: an fd, or
+ * NFTRACE_NETNS_ALL (which is -1, hence the separate return value).
+ */
+static int open_netns(const struct capture_opts *o, __s32 *fd)
 {
 	const char *path = o->netns ? o->netns : "/proc/self/ns/net";
-	int fd;
 
-	if (o->netns && !strcmp(o->netns, "all"))
-		return NFTRACE_NETNS_ALL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (o->netns && !strcmp(o->netns, "all")) {
+		*fd = NFTRACE_NETNS_ALL;
+		return 0;
+	}
+	*fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (*fd < 0) {
 		fprintf(stderr, "%s: --netns %s: %s\n", PROG, path,
 			strerror(errno));
-	return fd;
+		return -1;
+	}
+	return 0;
 }
 
 static void print_banner(const struct capture *cap)
@@ -263,8 +269,7 @@ static int setup_device(struct capture *cap, struct bpf_program *prog)
 		fprintf(stderr, "%s: %s\n", PROG, errbuf);
 		return -1;
 	}
-	cfg.netns_fd = open_netns(o);
-	if (cfg.netns_fd < 0 && cfg.netns_fd != NFTRACE_NETNS_ALL)
+	if (open_netns(o, &cfg.netns_fd) < 0)
 		return -1;
 	ret = nftrace_set_config(cap->t, &cfg);
 	if (cfg.netns_fd >= 0)

@@ -206,7 +206,7 @@ void nftrace_consumer_finish(struct nftrace_consumer *c,
 		__u64 n;
 
 		if (cur->cons != nftrace_ring_produced(r))
-			continue;	/* not drained: the tail is not known */
+			continue;	/* not drained: no tail known */
 		if (cur->seq_known) {
 			n = next > cur->next_seq ? next - cur->next_seq : 0;
 		} else {

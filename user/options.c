@@ -30,16 +30,16 @@ enum {
 static const struct option long_opts[] = {
 	{ "hooks",		required_argument,	NULL, OPT_HOOKS },
 	{ "netns",		required_argument,	NULL, OPT_NETNS },
-	{ "linktype",		required_argument,	NULL, OPT_LINKTYPE },
+	{ "linktype",		required_argument, NULL, OPT_LINKTYPE },
 	{ "device",		required_argument,	NULL, OPT_DEVICE },
 	{ "snapshot-length",	required_argument,	NULL, 's' },
 	{ "buffer-size",	required_argument,	NULL, 'B' },
 	{ "help",		no_argument,		NULL, 'h' },
-	{ "version",		no_argument,		NULL, OPT_VERSION },
+	{ "version",		no_argument,	    NULL, OPT_VERSION },
 	{ NULL,			0,			NULL, 0 },
 };
 
-/* "+": the filter starts at the first non-option; ":": report a missing value. */
+/* "+": the filter starts at the first non-option; ":": say what is missing. */
 static const char short_opts[] = "+:w:c:s:B:46qvh";
 
 static const char *const hook_opt_names[NFTRACE_NR_HOOKS] = {
@@ -211,7 +211,8 @@ enum opts_result capture_parse_opts(struct capture_opts *o, int argc,
 		switch (c) {
 		case 'w':
 			if (!*optarg)
-				return bad(err, "-w", optarg, "a file name, or -");
+				return bad(err, "-w", optarg,
+					   "a file name, or -");
 			o->outfile = optarg;
 			break;
 		case 'c':

@@ -11,13 +11,13 @@
 
 struct capture_opts {
 	const char *device;	/* --device; NULL: /dev/nftrace */
-	const char *outfile;	/* -w: pcap there ("-": stdout); NULL: text */
+	const char *outfile;	/* -w: pcap ("-": stdout); NULL: text */
 	unsigned long count;	/* -c: stop after this many; 0: never */
 	unsigned int snaplen;	/* -s, bytes from the IP header */
 	unsigned int hooks;	/* --hooks: 1 << NFTRACE_HOOK_* */
 	unsigned int families;	/* -4, -6: NFTRACE_FAMILY_* */
 	const char *netns;	/* --netns: a path, "all"; NULL: our own */
-	unsigned int ring_size;	/* -B, in bytes; 0: the module's default */
+	unsigned int ring_size;	/* -B, in bytes; 0: the default */
 	int linktype;		/* --linktype: DLT_NFLOG or DLT_RAW */
 	int quiet;		/* -q */
 	int verbose;		/* -v, repeatable */

@@ -33,8 +33,8 @@ int pcap_writer_open(struct pcap_writer *w, const char *path, int linktype,
 		file_snaplen += NFLOG_HDR_MAX + 3;
 	}
 
-	w->dead = pcap_open_dead_with_tstamp_precision(linktype, file_snaplen,
-						       PCAP_TSTAMP_PRECISION_NANO);
+	w->dead = pcap_open_dead_with_tstamp_precision(linktype,
+			file_snaplen, PCAP_TSTAMP_PRECISION_NANO);
 	if (!w->dead) {
 		snprintf(err, PCAP_ERRBUF_SIZE, "pcap_open_dead failed");
 		goto err_free_buf;
@@ -84,6 +84,7 @@ int pcap_writer_write(struct pcap_writer *w, const struct nftrace_record *rec,
 	/* Nanosecond precision: tv_usec carries nanoseconds. */
 	h.ts.tv_sec = (time_t)(rec->tstamp_ns / 1000000000ULL);
 	h.ts.tv_usec = (suseconds_t)(rec->tstamp_ns % 1000000000ULL);
+	errno = 0;
 	if (w->linktype == DLT_NFLOG) {
 		if (cap_len > NFLOG_PAYLOAD_MAX)
 			cap_len = NFLOG_PAYLOAD_MAX;
@@ -97,6 +98,9 @@ int pcap_writer_write(struct pcap_writer *w, const struct nftrace_record *rec,
 		pcap_dump((u_char *)w->dumper, &h, data);
 	}
 	w->packets++;
+	/* stdio writes a full buffer out in pcap_dump(): keep its errno. */
+	if (ferror(pcap_dump_file(w->dumper)))
+		w->error = errno ? errno : EIO;
 	return 0;
 }
 

@@ -26,7 +26,7 @@ struct pcap_writer {
 	unsigned int snaplen;	/* packet bytes kept at most */
 	__u8 *buf;		/* one NFLOG packet */
 	size_t buf_size;
-	long long good;		/* bytes of the file known to be written */
+	long long good;		/* bytes known to be in the file */
 	int error;		/* errno of the first write error, or 0 */
 	unsigned long packets;	/* written */
 	unsigned long good_packets; /* of them, flushed before any error */

@@ -126,15 +126,18 @@ static int alloc_rings(void)
 	for (i = 0; i < fk.nr_rings; i++) {
 		unsigned char *base = fk.area + i * stride();
 		struct fake_ring *fr = &fk.rings[i];
-		int fd = memfd_create("fake-nftrace", MFD_CLOEXEC);
 
-		if (fd < 0 || ftruncate(fd, PAGE + size) < 0 ||
-		    real_mmap(base, PAGE + size, PROT_READ | PROT_WRITE,
-			      MAP_SHARED | MAP_FIXED, fd, 0) == MAP_FAILED ||
-		    real_mmap(base + PAGE + size, size, PROT_READ | PROT_WRITE,
-			      MAP_SHARED | MAP_FIXED, fd, PAGE) == MAP_FAILED)
+		/*
+		 * Shared anonymous memory, its data pages mapped a second
+		 * time by mremap() of size 0: no file, so RLIMIT_FSIZE (the
+		 * tests' full disk) does not apply to the rings.
+		 */
+		if (real_mmap(base, PAGE + size, PROT_READ | PROT_WRITE,
+			      MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED, -1,
+			      0) == MAP_FAILED ||
+		    mremap(base + PAGE, 0, size, MREMAP_MAYMOVE | MREMAP_FIXED,
+			   base + PAGE + size) == MAP_FAILED)
 			return -ENOMEM;
-		close(fd);
 		fr->cpu = i;
 		fr->r.prod = (struct nftrace_ring_prod *)base;
 		fr->r.data = base + PAGE;

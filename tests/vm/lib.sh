@@ -214,6 +214,10 @@ mk_topology() {
 		die "router: enable forwarding"
 }
 
+_listening() { # NS PORT
+	[ -n "$(ip netns exec "$1" ss -Hltn "sport = :$2")" ]
+}
+
 # tcp_send FROM TO ADDR [BYTES] [PORT]: one TCP connection from namespace FROM
 # to a listener in namespace TO on ADDR (IPv4 or IPv6), BYTES sent and all of
 # them received, or the check fails. Plain python3: no netcat variant to pick.
@@ -241,6 +245,9 @@ tcp_send() {
 	EOF
 	local server=$!
 
+	# A connection tried before the listen() would add a SYN and a RST to
+	# the traffic that tests count.
+	wait_for 10 _listening "$to" "$port" || fail "tcp_send: no listener on port $port"
 	in_ns "$from" python3 - "$addr" "$port" "$bytes" <<-'EOF'
 	import socket, sys, time
 	addr, port, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])

@@ -5,7 +5,7 @@
  * thread on the other.
  *
  *   ring_bench [-n RECORDS] [-r REPEATS] [-B RING_BYTES] [-p CPU] [-c CPU]
- *              [-m block|drop] [-C raw|lib] SNAPLEN...
+ *              [-m block|drop] [-C raw|lib] [-i PAUSES] SNAPLEN...
  *
  * The ring is laid out as the module lays it out: data pages mapped twice
  * back to back (a memfd mapped at base and base + size), the producer's
@@ -24,6 +24,8 @@
  *    and the first packet word, release every quarter ring).
  * -C lib: the consumer is libnftrace's nftrace_consumer_run(), as
  *    nftrace-capture drains, with a handler that reads the same bytes.
+ * -i: pause instructions the consumer spins when it finds the ring empty
+ *    (default 256; 0 shows what a consumer polling flat out costs).
  *
  * One line per SNAPLEN and repeat, then the median:
  *   ring snaplen=128 record=216 mode=block consumer=raw rate=24.1e6 ...
@@ -96,6 +98,22 @@ static inline void cpu_relax(void)
 #if defined(__x86_64__) || defined(__i386__)
 	__builtin_ia32_pause();
 #endif
+}
+
+/*
+ * The consumer found the ring empty. Looking again at once would pull the
+ * producer's head line away from it on every record it commits (each
+ * look makes it shared; each commit must then take it back): wait a
+ * little, as the real consumer, asleep until a wakeup, does far longer.
+ */
+static unsigned int backoff = 256;
+
+static void idle(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < backoff; i++)
+		cpu_relax();
 }
 
 /* size bytes of data mapped twice back to back, as the module's vmap. */
@@ -248,7 +266,7 @@ static void consume_raw(struct bench *b)
 				b->gaps += seq_end - next_seq;
 				next_seq = seq_end;
 			}
-			cpu_relax();
+			idle();
 			continue;
 		}
 		while ((len = nftrace_ring_check(r, cons, prod, &rec)) > 0) {
@@ -314,7 +332,7 @@ static void consume_lib(struct bench *b)
 			b->gaps += end - ctx.next_seq;
 			ctx.next_seq = end;
 		}
-		cpu_relax();
+		idle();
 	}
 	nftrace_consumer_free(&c);
 }
@@ -353,8 +371,9 @@ int main(int argc, char **argv)
 	b.prod_cpu = 0;
 	b.cons_cpu = 1;
 	b.block = 1;
-	while ((opt = getopt(argc, argv, "n:r:B:p:c:m:C:")) != -1) {
+	while ((opt = getopt(argc, argv, "n:r:B:p:c:m:C:i:")) != -1) {
 		switch (opt) {
+		case 'i': backoff = strtoul(optarg, NULL, 0); break;
 		case 'n': records = strtoul(optarg, NULL, 0); break;
 		case 'r': repeats = atoi(optarg); break;
 		case 'B': ring_size = strtoul(optarg, NULL, 0); break;
@@ -400,9 +419,9 @@ int main(int argc, char **argv)
 			pthread_join(pt, NULL);
 			pthread_join(ct, NULL);
 			rates[i] = b.consumed / b.secs;
-			printf("ring snaplen=%u record=%u mode=%s consumer=%s run=%d records=%lu delivered=%lu lost=%lu gaps=%lu secs=%.4f rate=%.4g MB/s=%.0f\n",
+			printf("ring snaplen=%u record=%u mode=%s consumer=%s idle=%u run=%d records=%lu delivered=%lu lost=%lu gaps=%lu secs=%.4f rate=%.4g MB/s=%.0f\n",
 			       snaplen, reclen, b.block ? "block" : "drop",
-			       b.lib ? "lib" : "raw", i, b.produced, b.consumed,
+			       b.lib ? "lib" : "raw", backoff, i, b.produced, b.consumed,
 			       b.lost, b.gaps, b.secs, rates[i],
 			       rates[i] * reclen / 1e6);
 			/* Every record delivered or counted lost, exactly. */
@@ -413,9 +432,9 @@ int main(int argc, char **argv)
 			}
 		}
 		qsort(rates, repeats, sizeof(*rates), cmp_double);
-		printf("ring snaplen=%u record=%u mode=%s consumer=%s median rate=%.4g min=%.4g max=%.4g\n",
+		printf("ring snaplen=%u record=%u mode=%s consumer=%s idle=%u median rate=%.4g min=%.4g max=%.4g\n",
 		       snaplen, reclen, b.block ? "block" : "drop",
-		       b.lib ? "lib" : "raw", rates[repeats / 2], rates[0],
+		       b.lib ? "lib" : "raw", backoff, rates[repeats / 2], rates[0],
 		       rates[repeats - 1]);
 		fflush(stdout);
 	}

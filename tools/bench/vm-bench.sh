@@ -23,6 +23,11 @@
 #   nflog    an nft "log group 1" rule at the hook, tcpdump -i nflog:1 -w
 #   printk   an nft "log" rule at the hook, the kernel log read from
 #            /dev/kmsg as a syslog daemon would
+#   busy     no capture, a busy loop on CPU 1: a control. Under TCG on a
+#            2-core host the vCPUs share the host's cores with the
+#            emulator's own threads, so any work on CPU 1 (every
+#            capture's consumer runs there) slows CPU 0 down too; this
+#            shows by how much when that work is not a capture at all.
 #
 # Every capture keeps SNAPLEN bytes (tcpdump counts its 14-byte Ethernet
 # header on lo in them). The load generator runs on CPU 0 (for tcp both
@@ -43,7 +48,7 @@ COUNT=${NFTRACE_BENCH_COUNT:-100000}
 TCP_SECS=${NFTRACE_BENCH_TCP_SECS:-2}
 SNAPLEN=${NFTRACE_BENCH_SNAPLEN:-128}
 WORKLOADS=${NFTRACE_BENCH_WORKLOADS:-udp tcp fwd}
-CONFIGS=${NFTRACE_BENCH_CONFIGS:-base loaded nft1 nftall tcpdump nflog printk}
+CONFIGS=${NFTRACE_BENCH_CONFIGS:-base loaded nft1 nftall tcpdump nflog printk busy}
 PROFILE=${NFTRACE_BENCH_PROFILE:-}
 KO=${NFTRACE_KO:-kmod/nftrace.ko}
 BIN=${NFTRACE_BENCH_BIN:-build/bench/bin}
@@ -128,11 +133,26 @@ nft_rules() {
 	EOF
 }
 
-module_load() {
-	[ -e /dev/nftrace ] || insmod "$KO" || exit 1
+# The module a configuration loads: NFTRACE_KO, or for "CONFIG@X" (an A/B
+# run of a candidate module) NFTRACE_BENCH_KO_X with parameters
+# NFTRACE_BENCH_KO_X_ARGS.
+loaded_ko=
+
+module_load() {	# [variant]
+	local ko=$KO args=
+	if [ -n "${1:-}" ]; then
+		eval "ko=\${NFTRACE_BENCH_KO_$1:?no NFTRACE_BENCH_KO_$1}"
+		eval "args=\${NFTRACE_BENCH_KO_$1_ARGS:-}"
+	fi
+	[ "$loaded_ko" = "$ko $args" ] && [ -e /dev/nftrace ] && return 0
+	module_unload
+	# shellcheck disable=SC2086
+	insmod "$ko" $args || exit 1
+	loaded_ko="$ko $args"
 }
 
 module_unload() {
+	loaded_ko=
 	[ -e /dev/nftrace ] || return 0
 	rmmod nftrace || exit 1
 }
@@ -147,14 +167,15 @@ snmp() {
 }
 
 # The packets the configuration's hook(s) saw between two snmp snapshots.
-expected() {	# workload config "before" "after"
+expected() {	# workload config[@variant] "before" "after"
 	local -a a=($3) b=($4)
+	set -- "$1" "${2%%@*}" "$3" "$4"
 	local pre=$((b[0] - a[0])) in=$((b[1] - a[1]))
 	local post=$((b[2] - a[2])) fwd=$((b[3] - a[3]))
 	local out=$((post - fwd))
 
 	case $2 in
-	base|loaded) echo 0 ;;
+	base|loaded|busy) echo 0 ;;
 	nftall) echo $((pre + in + fwd + out + post)) ;;
 	*) [ "$1" = fwd ] && echo $fwd || echo $out ;;
 	esac
@@ -194,20 +215,27 @@ cap_pid=
 cap_err=$tmp/cap.err
 cap_file=$tmp/cap.out
 
-start_config() {	# workload config
-	local hook
+start_config() {	# workload config[@variant]
+	local hook variant=
 	hook=$(hook_of "$1")
+	case $2 in *@*) variant=${2#*@} ;; esac
+	set -- "$1" "${2%%@*}"
 	rm -f "$cap_err" "$cap_file"
 	cap_pid=
 	case $2 in
 	base)
 		module_unload
 		return 0 ;;
+	busy)
+		module_unload
+		$AUX sh -c 'while :; do :; done' &
+		cap_pid=$!
+		return 0 ;;
 	loaded)
-		module_load
+		module_load "$variant"
 		return 0 ;;
 	nft1|nftall)
-		module_load
+		module_load "$variant"
 		local hooks=$hook
 		[ "$2" = nftall ] && hooks=all
 		$AUX "$CAPTURE" -w "$cap_file" -s "$SNAPLEN" --hooks "$hooks" \
@@ -239,11 +267,13 @@ start_config() {	# workload config
 }
 
 # Stop the capture; print "kept reported_captured reported_dropped".
-stop_config() {	# workload config
+stop_config() {	# workload config[@variant]
 	local kept=- cap=- drop=-
+	set -- "$1" "${2%%@*}"
 	if [ -n "$cap_pid" ]; then
 		kill -INT "$cap_pid"
-		wait "$cap_pid"
+		[ "$2" = busy ] && kill -KILL "$cap_pid" 2>/dev/null
+		wait "$cap_pid" 2>/dev/null
 	fi
 	nft delete table inet bench 2>/dev/null
 	case $2 in
@@ -269,7 +299,7 @@ run_one() {	# round workload config
 	# tcpdump stops without reading what the kernel still holds for it:
 	# let it catch up (a TPACKET_V3 block is handed out after its 1 s
 	# timeout). nftrace-capture and kmsgtail drain when they stop.
-	[ "$c" = tcpdump ] || [ "$c" = nflog ] && sleep 1.2
+	case ${c%%@*} in tcpdump|nflog) sleep 1.2 ;; esac
 	s1=$(snmp)
 	res=$(stop_config "$w" "$c")
 	exp=$(expected "$w" "$c" "$s0" "$s1")

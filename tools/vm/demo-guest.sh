@@ -10,7 +10,10 @@
 load_nftrace
 mk_topology
 
-in_ns_bg router user/nftrace-capture -w "$VMOUT/out.pcap" 2>"$VMOUT/capture.err"
+# The filter leaves out IPv6's own chatter (neighbour discovery, MLD).
+in_ns_bg router user/nftrace-capture -w "$VMOUT/out.pcap" \
+	'tcp or icmp or icmp6[icmp6type] == icmp6-echo or icmp6[icmp6type] == icmp6-echoreply' \
+	2>"$VMOUT/capture.err"
 capture=$!
 wait_for 10 grep -q "capturing" "$VMOUT/capture.err" || die "nftrace-capture did not start"
 
