@@ -19,7 +19,7 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 export PREFIX DESTDIR
 
-.PHONY: all module module-rt user check unit vmcheck vmcheck-rt sparse install demo bench stress clean deps
+.PHONY: all module module-rt user check unit vmcheck vmcheck-rt installcheck sparse install demo bench stress clean deps
 
 all: module user
 
@@ -57,7 +57,21 @@ vmcheck-rt: all
 		echo "vmcheck-rt: SKIPPED: no -rt kernel (tools/install-deps.sh --rt)"; \
 	fi
 
+# make install into a scratch DESTDIR puts every file where it belongs.
+installcheck: all
+	rm -rf build/installcheck
+	$(MAKE) install DESTDIR=$(CURDIR)/build/installcheck PREFIX=/usr >/dev/null
+	cd build/installcheck && for f in lib/modules/$(KREL)/extra/nftrace.ko \
+	    lib/udev/rules.d/99-nftrace.rules usr/sbin/nftrace-capture \
+	    usr/share/man/man8/nftrace-capture.8; do \
+		test -s $$f || { echo "installcheck: FAIL: no $$f"; exit 1; }; done
+	grep -q 'MODE="0600"' build/installcheck/lib/udev/rules.d/99-nftrace.rules
+	build/installcheck/usr/sbin/nftrace-capture --version >/dev/null
+	@echo "installcheck: PASS"
+
 check: all
+	$(MAKE) sparse
+	$(MAKE) installcheck
 	$(MAKE) unit
 	$(MAKE) vmcheck
 	$(MAKE) vmcheck-rt
