@@ -40,8 +40,13 @@ module-rt:
 user:
 	$(MAKE) -C user
 
+# The Check suites, again under ASan+UBSan, the ring stress under TSan,
+# and a short fuzz of the record decoder and text formatter.
 unit:
 	$(MAKE) -C tests/unit check
+	$(MAKE) -C tests/unit asan
+	$(MAKE) -C tests/unit tsan
+	$(MAKE) -C tests/unit fuzz
 
 vmcheck: all
 	$(MAKE) -C tests/vm check

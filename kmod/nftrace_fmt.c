@@ -81,11 +81,18 @@ struct fmt_line {
 	size_t len;
 };
 
-static void line_init(struct fmt_line *l, char *buf, size_t size)
+/* False when not even "\n" fits: buf then holds "" if it holds anything. */
+static bool line_init(struct fmt_line *l, char *buf, size_t size)
 {
+	if (size < 2) {
+		if (size)
+			buf[0] = '\0';
+		return false;
+	}
 	l->buf = buf;
 	l->room = size - 2;
 	l->len = 0;
+	return true;
 }
 
 static int line_end(struct fmt_line *l)
@@ -558,12 +565,8 @@ int nftrace_fmt_record(char *buf, size_t size, const struct nftrace_record *rec,
 	const __u8 *data;
 	__u32 cap_len;
 
-	if (size < 2) {
-		if (size)
-			buf[0] = '\0';
+	if (!line_init(&l, buf, size))
 		return 0;
-	}
-	line_init(&l, buf, size);
 	if (!rec || rec_len < sizeof(*rec)) {
 		line_printf(&l, "bad record: %u bytes", rec_len);
 		return line_end(&l);
@@ -605,12 +608,8 @@ int nftrace_fmt_lost(char *buf, size_t size, unsigned int cpu, __u64 n)
 {
 	struct fmt_line l;
 
-	if (size < 2) {
-		if (size)
-			buf[0] = '\0';
+	if (!line_init(&l, buf, size))
 		return 0;
-	}
-	line_init(&l, buf, size);
 	line_printf(&l, "lost %llu records (cpu%u)", (unsigned long long)n,
 		    cpu);
 	return line_end(&l);

@@ -336,19 +336,19 @@ static int drain(struct capture *cap)
 	return ret;
 }
 
+/* An error seen before was reported then; a new one is reported here. */
 static int close_output(struct capture *cap)
 {
-	int ret;
+	int reported = output_error(cap);
 
 	if (!cap->to_pcap)
-		return output_error(cap) ? -1 : flush_output(cap);
-	if (cap->pcap.error)
-		return pcap_writer_close(&cap->pcap);
-	ret = pcap_writer_close(&cap->pcap);
-	if (ret < 0)
+		return reported ? -1 : flush_output(cap);
+	if (pcap_writer_close(&cap->pcap) == 0)
+		return 0;
+	if (!reported)
 		fprintf(stderr, "%s: %s: %s\n", PROG, out_name(cap->opts),
 			strerror(cap->pcap.error));
-	return ret;
+	return -1;
 }
 
 int main(int argc, char **argv)

@@ -61,6 +61,28 @@ err_free_buf:
 	return -1;
 }
 
+/* pcap's per-packet header, in front of each packet's bytes. */
+#define PCAP_PKTHDR_LEN	16
+
+/*
+ * The size of each packet since the last good flush: if a write fails,
+ * the file is cut after the last of them that made it whole. Without
+ * memory for it, the cut falls back to the last good flush.
+ */
+static void remember(struct pcap_writer *w, unsigned int caplen)
+{
+	if (w->nr_pending == w->max_pending) {
+		size_t max = w->max_pending ? 2 * w->max_pending : 1024;
+		unsigned int *p = realloc(w->pending, max * sizeof(*p));
+
+		if (!p)
+			return;
+		w->pending = p;
+		w->max_pending = max;
+	}
+	w->pending[w->nr_pending++] = caplen;
+}
+
 int pcap_writer_write(struct pcap_writer *w, const struct nftrace_record *rec,
 		      __u32 rec_len)
 {
@@ -98,6 +120,7 @@ int pcap_writer_write(struct pcap_writer *w, const struct nftrace_record *rec,
 		pcap_dump((u_char *)w->dumper, &h, data);
 	}
 	w->packets++;
+	remember(w, h.caplen);
 	/* stdio writes a full buffer out in pcap_dump(): keep its errno. */
 	if (ferror(pcap_dump_file(w->dumper)))
 		w->error = errno ? errno : EIO;
@@ -120,7 +143,25 @@ int pcap_writer_flush(struct pcap_writer *w)
 	if (pos >= 0)
 		w->good = pos;
 	w->good_packets = w->packets;
+	w->nr_pending = 0;
 	return 0;
+}
+
+/* After a write error: the whole packets that reached size bytes. */
+static void count_whole(struct pcap_writer *w, long long size)
+{
+	size_t i;
+
+	if (w->nr_pending != w->packets - w->good_packets)
+		return;	/* some sizes were not remembered */
+	for (i = 0; i < w->nr_pending; i++) {
+		long long end = w->good + PCAP_PKTHDR_LEN + w->pending[i];
+
+		if (end > size)
+			break;
+		w->good = end;
+		w->good_packets++;
+	}
 }
 
 int pcap_writer_close(struct pcap_writer *w)
@@ -133,7 +174,8 @@ int pcap_writer_close(struct pcap_writer *w)
 	pcap_writer_flush(w);
 	/*
 	 * After a failed write the stdio buffer holds a partial packet that
-	 * fclose() may still push out: cut the file back afterwards.
+	 * fclose() may still push out: cut the file back afterwards, after
+	 * the last whole packet it holds.
 	 */
 	if (w->error) {
 		fd = dup(fileno(pcap_dump_file(w->dumper)));
@@ -145,6 +187,8 @@ int pcap_writer_close(struct pcap_writer *w)
 	pcap_dump_close(w->dumper);
 	w->dumper = NULL;
 	if (fd >= 0) {
+		if (fstat(fd, &st) == 0)
+			count_whole(w, st.st_size);
 		if (ftruncate(fd, w->good) < 0) {
 			/* Nothing better to do: the write error is reported. */
 		}
@@ -154,5 +198,7 @@ int pcap_writer_close(struct pcap_writer *w)
 	w->dead = NULL;
 	free(w->buf);
 	w->buf = NULL;
+	free(w->pending);
+	w->pending = NULL;
 	return w->error ? -1 : 0;
 }

@@ -6,9 +6,9 @@
  * prefix, interfaces and mark, see nflog.h) or DLT_RAW (the bare IP
  * packet). Nanosecond timestamps.
  *
- * Writes are checked at every flush; after the first error nothing more is
- * written and pcap_writer_close() cuts a regular file back to the last
- * flush that succeeded, so what is on disk stays a valid capture.
+ * Writes are checked; after the first error nothing more is written, and
+ * pcap_writer_close() cuts a regular file back to its last whole packet,
+ * so that what is on disk stays a valid capture.
  */
 #ifndef _NFTRACE_PCAP_WRITER_H
 #define _NFTRACE_PCAP_WRITER_H
@@ -29,8 +29,11 @@ struct pcap_writer {
 	long long good;		/* bytes known to be in the file */
 	int error;		/* errno of the first write error, or 0 */
 	unsigned long packets;	/* written */
-	unsigned long good_packets; /* of them, flushed before any error */
+	unsigned long good_packets; /* of them, known to be in the file */
 	unsigned long bad;	/* records that were no packet, skipped */
+	/* Sizes of the packets written since the last good flush. */
+	unsigned int *pending;
+	size_t nr_pending, max_pending;
 };
 
 /*

@@ -96,6 +96,7 @@
 #define RING_BIG	(1U << 22)	/* the largest ring threads ask for */
 
 static uint64_t seed;
+static uint64_t ctl_size = PAGE;	/* GET_INFO's, for every reader */
 static int verbose;
 static int hang_secs = 60;
 static atomic_int stopping;
@@ -152,6 +153,7 @@ static const struct {
 struct map {
 	unsigned char *addr;
 	size_t len;
+	uint64_t off;	/* in the file: past ctl_size, ring pages */
 	int prot;
 	bool shared;
 	bool clean;	/* as mmap() made it: every page must be there */
@@ -192,7 +194,8 @@ struct thr {
 	uint64_t syscalls, faults, eintr;
 };
 
-static struct thr thrs[MAX_THREADS];
+/* thrs[nr_thrs] stands for the main thread, for the watchdog. */
+static struct thr thrs[MAX_THREADS + 1];
 static int nr_thrs;
 static __thread struct thr *self;
 static __thread sigjmp_buf touch_jmp;
@@ -294,12 +297,17 @@ static void on_fault(int sig)
 	raise(sig);
 }
 
-/* Interrupt this thread's next blocking call after ms milliseconds. */
+/*
+ * Interrupt this thread's next blocking call after ms milliseconds, and
+ * every 20 ms after that: a signal that comes before the call has begun
+ * must not leave it blocked for good.
+ */
 static void arm(struct thr *t, unsigned int ms)
 {
 	struct itimerspec it = {
 		.it_value = { .tv_sec = ms / 1000,
 			      .tv_nsec = (ms % 1000) * 1000000L + 1 },
+		.it_interval = { .tv_nsec = 20000000L },
 	};
 
 	timer_settime(t->timer, 0, &it, NULL);
@@ -923,8 +931,8 @@ static void op_dup(struct thr *t)
 
 /* --- mappings --------------------------------------------------------------- */
 
-static void map_add(struct thr *t, void *addr, size_t len, int prot,
-		    bool shared, bool clean)
+static void map_add(struct thr *t, void *addr, size_t len, uint64_t off,
+		    int prot, bool shared, bool clean)
 {
 	struct map *m;
 
@@ -933,7 +941,8 @@ static void map_add(struct thr *t, void *addr, size_t len, int prot,
 		sc(t, munmap(m->addr, m->len));
 		*m = t->maps[--t->nr_maps];
 	}
-	t->maps[t->nr_maps++] = (struct map){ addr, len, prot, shared, clean };
+	t->maps[t->nr_maps++] = (struct map){ addr, len, off, prot, shared,
+					      clean };
 }
 
 static void map_del(struct thr *t, struct map *m)
@@ -1019,10 +1028,17 @@ static void op_mmap(struct thr *t)
 				     MAP_SHARED | MAP_NORESERVE,
 				     MAP_SHARED | MAP_FIXED };
 	int fd = any_fd(t), prot = PICK(t, prots), fl = PICK(t, flags);
-	size_t len = rand_len(t, NULL);
-	off_t off = rand_off(t, NULL);
+	struct nftrace_info info, *in = NULL;
 	struct map *m = NULL;
 	void *want = NULL, *p;
+	size_t len;
+	off_t off;
+
+	/* Half the time, sizes and offsets from the reader's real layout. */
+	if (chance(t, 50) && sc(t, ioctl(fd, NFTRACE_IOC_GET_INFO, &info)) == 0)
+		in = &info;
+	len = rand_len(t, in);
+	off = rand_off(t, in);
 
 	if (fl & MAP_FIXED) {
 		/* Over one of ours (it is replaced), never anything else. */
@@ -1049,16 +1065,16 @@ static void op_mmap(struct thr *t)
 		return;
 	}
 	t->ok[OP_MMAP]++;
-	/* Only the consumer slots (the first page) may be writable. */
-	if ((prot & PROT_WRITE) && (fl & MAP_SHARED) &&
-	    (off >= (off_t)PAGE || len > PAGE))
-		fail(t, "writable shared mapping of %#zx bytes at %#llx", len,
+	/* Only the consumer slots may be writable, even privately. */
+	if ((prot & PROT_WRITE) && (off >= (off_t)ctl_size ||
+				    off + len > ctl_size))
+		fail(t, "writable mapping of %#zx bytes at %#llx", len,
 		     (long long)off);
 	if (prot & PROT_EXEC)
 		fail(t, "executable mapping at %#llx", (long long)off);
 	if (m)
 		map_del(t, m);
-	map_add(t, p, len, prot, fl & MAP_SHARED, true);
+	map_add(t, p, len, off, prot, fl & MAP_SHARED, true);
 	/* A mapping that was made is whole: every page is there. */
 	if ((prot & PROT_READ) && !map_touch(t, &t->maps[t->nr_maps - 1], false))
 		fail(t, "fault reading a fresh mapping at %#llx (+%#zx)",
@@ -1191,7 +1207,8 @@ static void op_munmap(struct thr *t)
 			if (off + len < rest.len) {
 				rest.addr += off + len;
 				rest.len -= off + len;
-				map_add(t, rest.addr, rest.len, rest.prot,
+				map_add(t, rest.addr, rest.len,
+					rest.off + off + len, rest.prot,
 					rest.shared, rest.clean);
 			}
 		}
@@ -1221,10 +1238,11 @@ static void op_mprotect(struct thr *t)
 	if (sc(t, mprotect(m->addr, len, prot)))
 		return;
 	t->ok[OP_MPROTECT]++;
-	if ((prot & PROT_EXEC) && m->shared)
-		fail(t, "mprotect made a shared mapping executable");
-	if ((prot & PROT_WRITE) && m->shared && !(m->prot & PROT_WRITE))
-		fail(t, "mprotect made a read-only shared mapping writable");
+	if (prot & PROT_EXEC)
+		fail(t, "mprotect made a mapping executable");
+	if ((prot & PROT_WRITE) && m->off >= ctl_size)
+		fail(t, "mprotect made a ring mapping (at %#llx) writable",
+		     (unsigned long long)m->off);
 	if (whole)
 		m->prot = prot;
 	else
@@ -1264,7 +1282,8 @@ static void op_mremap(struct thr *t)
 		m->addr = p;
 		m->len = nlen;
 		old.clean = false;
-		map_add(t, old.addr, old.len, old.prot, old.shared, false);
+		map_add(t, old.addr, old.len, old.off, old.prot, old.shared,
+			false);
 	} else {
 		m->addr = p;
 		m->len = nlen;
@@ -1331,7 +1350,7 @@ static void *read_buf(struct thr *t, size_t count)
 /* Blocking calls get a timer signal (no SA_RESTART) after a while. */
 static void maybe_arm(struct thr *t)
 {
-	arm(t, chance(t, 50) ? 1 + rn(t, 20) : 20 + rn(t, 200));
+	arm(t, chance(t, 80) ? 1 + rn(t, 10) : 10 + rn(t, 100));
 }
 
 static void op_read(struct thr *t)
@@ -1652,7 +1671,7 @@ static void op_fork(struct thr *t)
 static void op_fork_kill(struct thr *t)
 {
 	int fd = slot_fd(t), how = rn(t, 3);
-	unsigned int ms = rn(t, 40);
+	unsigned int ms = rn(t, 20);
 	pid_t pid;
 
 	if (fd < 0)
@@ -1836,7 +1855,7 @@ static void *watchdog(void *arg)
 
 		sleep(1);
 		now = now_ns();
-		for (i = 0; i < nr_thrs; i++) {
+		for (i = 0; i <= nr_thrs; i++) {
 			uint64_t s = atomic_load(&thrs[i].op_start_ns);
 
 			if (s && now - s > hang_secs * 1000000000ULL) {
@@ -1847,6 +1866,29 @@ static void *watchdog(void *arg)
 		}
 	}
 	return NULL;
+}
+
+static struct thr *main_thr;
+
+/* The main thread's steps, watched like the threads' operations. */
+static void main_op(struct thr *t, const char *what)
+{
+	if (what)
+		trail(t, "main: %s", what);
+	atomic_store(&t->cur_op, what);
+	atomic_store(&t->op_start_ns, what ? now_ns() : 0);
+}
+
+/* Calls so far (the counters are read racily: a progress line only). */
+static void progress(unsigned int secs)
+{
+	uint64_t calls = 0;
+	int i;
+
+	for (i = 0; i < nr_thrs; i++)
+		calls += __atomic_load_n(&thrs[i].syscalls, __ATOMIC_RELAXED);
+	printf("fuzz_dev: %u s, %llu system calls\n", secs,
+	       (unsigned long long)calls);
 }
 
 static unsigned char *map_area(bool low)
@@ -1890,6 +1932,7 @@ static void big_ring(void)
 		close(fd);
 		return;
 	}
+	ctl_size = in.ctl_size;
 	len = in.nr_rings * in.ring_stride;
 	ctl = mmap(NULL, in.ctl_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	rings = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, in.ring_offset);
@@ -1900,10 +1943,14 @@ static void big_ring(void)
 	} else {
 		for (off = 0; off < len; off += 64 * PAGE)
 			sum += rings[off];
+		uint64_t end;
+
 		ioctl(fd, NFTRACE_IOC_START);
 		sendto(udp4, b, 100, 0, (struct sockaddr *)&to4, sizeof(to4));
 		usleep(100000);
-		while (read(fd, b, sizeof(b)) > 0)
+		/* Traffic may outrun the text: read for a second at most. */
+		end = now_ns() + 1000000000ULL;
+		while (read(fd, b, sizeof(b)) > 0 && now_ns() < end)
 			;
 		ioctl(fd, NFTRACE_IOC_STOP);
 	}
@@ -1956,6 +2003,7 @@ static int cmd_fuzz(int argc, char **argv)
 		fprintf(stderr, "fuzz_dev: 1 to %d threads\n", MAX_THREADS);
 		return 2;
 	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	e = getenv("FUZZ_HANG_SECS");
 	if (e)
 		hang_secs = atoi(e);
@@ -1976,7 +2024,12 @@ static int cmd_fuzz(int argc, char **argv)
 
 	for (j = 0; j < NR_OPS; j++)
 		total_weight += ops[j].weight;
+	main_thr = &thrs[nr_thrs];
+	main_thr->idx = -1;
+	main_thr->tid = gettid();
+	pthread_create(&wd, NULL, watchdog, NULL);
 	setup_shared();
+	main_op(main_thr, "the largest ring");
 	big_ring();
 	for (i = 0; i < (unsigned int)nr_thrs; i++) {
 		struct thr *t = &thrs[i];
@@ -1994,20 +2047,27 @@ static int cmd_fuzz(int argc, char **argv)
 		t->rbuf = malloc(RBUF_SIZE + PAGE);
 		memset(t->rbuf, 0x5a, RBUF_SIZE + PAGE);
 	}
+	main_op(main_thr, NULL);
 	start = now_ns();
-	pthread_create(&wd, NULL, watchdog, NULL);
 	for (i = 0; i < (unsigned int)nr_thrs; i++)
 		pthread_create(&thrs[i].pt, NULL, thread_main, &thrs[i]);
-	sleep(secs);
+	for (i = 0; i < secs; i++) {
+		sleep(1);
+		if (i % 10 == 9 || i + 1 == secs)
+			progress(i + 1);
+	}
 	atomic_store(&stopping, 1);
+	main_op(main_thr, "join the threads");
 	for (i = 0; i < (unsigned int)nr_thrs; i++)
 		pthread_join(thrs[i].pt, NULL);
+	main_op(main_thr, "close the slots");
 	for (i = 0; i < NR_SLOTS; i++) {
 		int fd = atomic_exchange(&slots[i], -1);
 
 		if (fd >= 0)
 			close(fd);
 	}
+	main_op(main_thr, NULL);
 
 	for (i = 0; i < (unsigned int)nr_thrs; i++) {
 		for (j = 0; j < NR_OPS; j++) {

@@ -38,8 +38,9 @@ for sig in INT TERM; do
 		"$(stat_of 'received by filter')" "SIG$sig: received = captured + dropped"
 done
 
-# Idle: no traffic at all, SIGINT still ends it at once.
-$CAP --netns /run/netns/router -w $T/idle.pcap 2> $T/err &
+# Idle: a namespace without traffic; SIGINT still ends it at once.
+mk_ns quiet
+$CAP --netns /run/netns/quiet -w $T/idle.pcap 2> $T/err &
 cap=$!
 wait_for 5 grep -q "capturing at" $T/err || die "capture did not start: $(cat $T/err)"
 kill -INT $cap

@@ -18,8 +18,11 @@ stat_of() {
 
 in_ns router nft -f - <<'NFT' || die "nft ruleset"
 table inet t {
-	counter fwd {}
-	chain fwd { type filter hook forward priority 0; counter name fwd }
+	counter forwarded {}
+	chain c {
+		type filter hook forward priority 0;
+		counter name forwarded
+	}
 }
 NFT
 $CAP --netns /run/netns/router --hooks forward -w $T/a.pcap 2> $T/err &
@@ -31,7 +34,7 @@ tcp_send client server $SERVER4 100000
 tcp_send client server $SERVER6 100000
 kill -INT $cap
 wait $cap || fail "capture: exit $?"
-counted=$(nft_counter -n router inet t fwd)
+counted=$(nft_counter -n router inet t forwarded)
 assert_ge 40 "$counted" "nft counted forwarded packets"
 assert_eq "$counted" "$(stat_of 'received by filter')" "received by filter = nft counter"
 assert_eq "$counted" "$(stat_of captured)" "captured = nft counter"
@@ -43,7 +46,10 @@ mk_ns flood
 in_ns flood nft -f - <<'NFT' || die "nft ruleset"
 table ip t {
 	counter out {}
-	chain out { type filter hook output priority 0; counter name out }
+	chain out {
+		type filter hook output priority 0;
+		counter name out
+	}
 }
 NFT
 $CAP --netns /run/netns/flood --hooks output -4 -B 64 -w $T/o.pcap 2> $T/err &
