@@ -7,6 +7,7 @@
 # cannot run.
 #
 #   tools/bench.sh [--host-only | --vm-only] [--quick] [--publish]
+#   tools/bench.sh --report DIR [--publish]   the report of an earlier run
 #
 #   --quick     2 rounds of 20000 datagrams, short host runs: a smoke run
 #               of the machinery, not figures to quote
@@ -31,15 +32,18 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
 
-host=1 vm=1 quick=0 publish=0
-for a in "$@"; do
-	case $a in
+args=("$@")
+host=1 vm=1 quick=0 publish=0 report_dir=
+while [ $# -gt 0 ]; do
+	case $1 in
 	--host-only) vm=0 ;;
 	--vm-only) host=0 ;;
 	--quick) quick=1 ;;
 	--publish) publish=1 ;;
-	*) sed -n '9,13s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
+	--report) report_dir=$(cd "${2:?--report DIR}" && pwd); shift ;;
+	*) sed -n '9,14s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
 	esac
+	shift
 done
 
 if [ $quick = 1 ]; then
@@ -54,12 +58,18 @@ clock=${NFTRACE_BENCH_CLOCK:-tsc}
 
 bench=$repo/build/bench
 bin=$bench/bin
-out=$bench/run-$(date +%Y%m%d-%H%M%S)
-mkdir -p "$bin" "$out"
-ln -sfn "$(basename "$out")" "$bench/latest"
-exec > >(tee "$out/bench.log") 2>&1
 say() { echo "bench: $*"; }
 t_start=$(date +%s)
+if [ -z "$report_dir" ]; then
+	out=$bench/run-$(date +%Y%m%d-%H%M%S)
+	mkdir -p "$bin" "$out"
+	ln -sfn "$(basename "$out")" "$bench/latest"
+	exec > >(tee "$out/bench.log") 2>&1
+	echo "${args[*]}" >"$out/args"
+else
+	out=$report_dir
+	host=0 vm=0
+fi
 
 # ---------------------------------------------------------------- build
 
@@ -71,6 +81,7 @@ build() {	# name sources... [-- libs]
 	# shellcheck disable=SC2086
 	gcc $CFLAGS -o "$bin/$name" "$@"
 }
+if [ $host = 1 ] || [ $vm = 1 ]; then
 say "building the benchmark programs into $bin"
 build udpflood tools/bench/udpflood.c
 build pcapcount tools/bench/pcapcount.c
@@ -83,12 +94,15 @@ build drain_bench tools/bench/drain_bench.c user/nftrace_consumer.c \
 	have_drain=0
 	say "warning: the drain benchmark does not build against user/: skipped"
 }
+fi
 
 # ------------------------------------------------------ the machine's load
 
+others() { pgrep -c -f '^qemu-system' 2>/dev/null || true; }
+if [ $host = 1 ] || [ $vm = 1 ]; then
+
 # Other VMs on this machine (CI, other sessions) take the cores the
 # figures are about: wait for them to end, then note any that start.
-others() { pgrep -c -f '^qemu-system' 2>/dev/null || true; }
 wait=${NFTRACE_BENCH_WAIT:-600}
 while [ "$(others)" -gt 0 ] && [ "$wait" -gt 0 ]; do
 	say "$(others) other VM(s) running: waiting (${wait}s left)"
@@ -102,6 +116,7 @@ done
   done ) >"$out/host-load.log" &
 monitor=$!
 trap 'kill $monitor 2>/dev/null || true' EXIT
+fi
 
 median() { sort -g | awk '{ a[NR] = $1 } END { if (NR) print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
@@ -179,6 +194,7 @@ run_vm() {
 	# traps to the emulator, a cost no real machine has, and every
 	# capture timestamps each packet. See BENCHMARKS.md.
 	[ "$clock" = tsc ] && append="tsc=reliable clocksource=tsc"
+	echo "$clock" >"$out/clock"
 	say "VM: ${NFTRACE_BENCH_ROUNDS} rounds, ${NFTRACE_BENCH_COUNT} datagrams, clocksource $clock"
 	NFTRACE_BENCH_BIN=$bin tools/vm/run --timeout 3000 --out "$out/vm" \
 		${append:+--append "$append"} tools/bench/vm-bench.sh || {
@@ -190,7 +206,7 @@ run_vm() {
 # --------------------------------------------------------------- report
 
 host_tables() {
-	local h=$out/host
+	local h=$out/host lt r
 	[ -f "$h/ring.txt" ] || return 0
 	echo
 	echo "**The ring, in userspace** (kmod/nftrace_ring.h; producer thread on CPU 0, consumer on CPU 1; median of the repeats, range in brackets)"
@@ -230,10 +246,11 @@ host_tables() {
 
 report() {
 	local r=$out/results.md res=$out/vm/bench/results.tsv
+	[ -f "$out/clock" ] && clock=$(cat "$out/clock")
 	{
 		echo "# nftrace benchmarks: $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet 2>/dev/null || echo ' plus uncommitted changes')"
 		echo
-		echo "Command: \`make bench\` (\`bash tools/bench.sh$([ $# -gt 0 ] && printf ' %s' "$@")\`)"
+		echo "Command: \`make bench\` (\`bash tools/bench.sh$(sed 's/^./ &/' "$out/args" 2>/dev/null)\`)"
 		echo
 		echo "Machine: $(lscpu | sed -n 's/^Model name: *//p' | head -n1), $(nproc) cores, $(free -g | awk '/^Mem:/ { print $2 }') GiB, host kernel $(uname -r), $(. /etc/os-release && echo "$PRETTY_NAME")."
 		if [ -f "$res" ]; then
@@ -248,6 +265,18 @@ report() {
 			awk -v mode=md -f tools/bench/vm-table.awk "$res"
 			echo
 			echo "![chart](vm-chart.png)"
+			echo
+			echo "**Where CPU 0's time goes** (perf record -C 0 -g -e cpu-clock during one more UDP flood per configuration; share of CPU 0's samples spent inside each function and its callees)"
+			echo
+			echo '```'
+			for p in "$out"/vm/bench/profile-udp-*.txt; do
+				[ -f "$p" ] || continue
+				sed -n '1s/^# //p' "$p"
+				sed -n '/inclusive/,$p' "$p" | sed 1d |
+					grep -vE '__sys_sendmmsg|udp_sendmsg|native_safe_halt' |
+					awk '{ printf "    %7s  %s\n", $1, $NF }'
+			done
+			echo '```'
 		fi
 		if [ -d "$out/host" ]; then
 			echo
@@ -255,11 +284,15 @@ report() {
 			host_tables
 		fi
 		echo
-		echo "Wall time: $(( $(date +%s) - t_start ))s."
+		if [ -z "$report_dir" ]; then
+			echo "Wall time of \`make bench\`: $(( $(date +%s) - t_start )) s."
+		else
+			awk 'NR == 1 { a = $1 } { b = $1 } END { if (NR) printf "Wall time of `make bench`: about %d s (from the load samples).\n", b - a + 5 }' "$out/host-load.log"
+		fi
 	} >"$r"
 	if [ -f "$res" ]; then
 		awk -v mode=dat -f tools/bench/vm-table.awk "$res" >"$out/vm-chart.dat"
-		gnuplot -e "datafile='$out/vm-chart.dat'; outfile='$out/vm-chart.png'; subtitle='$NFTRACE_BENCH_ROUNDS rounds, $NFTRACE_BENCH_COUNT datagrams, snaplen ${NFTRACE_BENCH_SNAPLEN:-128}; $(date -u +%Y-%m-%d)'" \
+		gnuplot -e "datafile='$out/vm-chart.dat'; outfile='$out/vm-chart.png'; subtitle='$(sed -n 2p "$out/vm/bench/guest-info.txt"), clocksource $clock; $(date -u -r "$res" +%Y-%m-%d)'" \
 			tools/bench/chart.gp
 	fi
 	say "report: $r"
@@ -269,7 +302,7 @@ report() {
 status=0
 [ $host = 0 ] || run_host || status=1
 [ $vm = 0 ] || run_vm || status=1
-report "$@"
+report
 if [ $publish = 1 ]; then
 	cp "$out/results.md" tools/bench/results.md
 	[ -f "$out/vm-chart.png" ] && cp "$out/vm-chart.png" tools/bench/vm-chart.png

@@ -105,8 +105,8 @@ round() {
 
 if [ "$packets" -gt 200000 ]; then
 	# A first round of 100 000 to measure the rate under capture.
-	round calibrate 100000 60
-	window=$(( packets / pps * 3 / 2 + 30 ))
+	round calibrate 100000 20
+	window=$(( packets / pps * 2 + 30 ))
 else
 	window=20
 fi

@@ -228,7 +228,7 @@ start_config() {	# workload config[@variant]
 		return 0 ;;
 	busy)
 		module_unload
-		$AUX sh -c 'while :; do :; done' &
+		$AUX sh -c 'trap "exit 0" INT TERM; while :; do :; done' &
 		cap_pid=$!
 		return 0 ;;
 	loaded)
@@ -272,7 +272,6 @@ stop_config() {	# workload config[@variant]
 	set -- "$1" "${2%%@*}"
 	if [ -n "$cap_pid" ]; then
 		kill -INT "$cap_pid"
-		[ "$2" = busy ] && kill -KILL "$cap_pid" 2>/dev/null
 		wait "$cap_pid" 2>/dev/null
 	fi
 	nft delete table inet bench 2>/dev/null
