@@ -266,15 +266,21 @@ start_config() {	# workload config[@variant]
 	esac
 }
 
-# Stop the capture; print "kept reported_captured reported_dropped".
-stop_config() {	# workload config[@variant]
-	local kept=- cap=- drop=-
-	set -- "$1" "${2%%@*}"
+# Stop the capture. Runs in the script's own shell, not in $(...): only
+# the shell that started the capture can wait for it.
+stop_config() {
 	if [ -n "$cap_pid" ]; then
-		kill -INT "$cap_pid"
+		kill -INT "$cap_pid" 2>/dev/null
 		wait "$cap_pid" 2>/dev/null
+		cap_pid=
 	fi
 	nft delete table inet bench 2>/dev/null
+}
+
+# After stop_config: print "kept reported_captured reported_dropped".
+count_config() {	# workload config[@variant]
+	local kept=- cap=- drop=-
+	set -- "$1" "${2%%@*}"
 	case $2 in
 	nft1|nftall|tcpdump|nflog)
 		kept=$("$BIN/pcapcount" "$cap_file" | sed -n 's/^packets=\([0-9]*\).*/\1/p')
@@ -300,7 +306,8 @@ run_one() {	# round workload config
 	# timeout). nftrace-capture and kmsgtail drain when they stop.
 	case ${c%%@*} in tcpdump|nflog) sleep 1.2 ;; esac
 	s1=$(snmp)
-	res=$(stop_config "$w" "$c")
+	stop_config
+	res=$(count_config "$w" "$c")
 	exp=$(expected "$w" "$c" "$s0" "$s1")
 	sender=$(sed -n 's/^sent=\([0-9]*\).*/\1/p' "$logs/$tag.sender")
 	[ -f "$cap_err" ] && cp "$cap_err" "$logs/$tag.err"
@@ -330,7 +337,7 @@ profile() {
 		perf record -q -C 0 -g -e cpu-clock -F 4000 -o "$tmp/perf.data" -- \
 			$GEN "$BIN/udpflood" -n "$COUNT" -k 127.0.0.1 \
 			>"$logs/profile-$c.sender" 2>/dev/null
-		stop_config udp "$c" >/dev/null
+		stop_config
 		{
 			echo "# udp, $c: $(cat "$logs/profile-$c.sender")"
 			echo "# perf record -C 0 -g -e cpu-clock; self time, top symbols"

@@ -70,12 +70,13 @@ BEGIN {
 	if ($5 > 0 && $6 != "-") {
 		add(K, w SUBSEP c, $6 / $5)
 		lost[w, c] += $5 - $6
-		if ($8 != "-") {
+		if ($8 != "-" || c ~ /^(nft1|nftall|tcpdump|nflog)$/) {
 			saiddrop[w, c] += $8
 			hasdrop[w, c] = 1
 		}
-		# nftrace: every packet captured or counted dropped, exactly.
-		if ($7 != "-" && $8 != "-" && $7 + $8 != $5)
+		# nftrace: every packet captured or counted dropped, exactly
+		# (a run whose statistics were not read cannot say so).
+		if ($7 == "-" || $8 == "-" || $7 + $8 != $5)
 			inexact[w, c]++
 		if ($7 != "-" && $7 != $6)
 			mismatch[w, c]++
