@@ -66,6 +66,8 @@ if [ -z "$report_dir" ]; then
 	ln -sfn "$(basename "$out")" "$bench/latest"
 	exec > >(tee "$out/bench.log") 2>&1
 	echo "${args[*]}" >"$out/args"
+	{ git rev-parse --short HEAD 2>/dev/null || echo '?'; } | tr -d '\n' >"$out/commit"
+	git diff --quiet HEAD 2>/dev/null || echo ' plus uncommitted changes' >>"$out/commit"
 else
 	out=$report_dir
 	host=0 vm=0
@@ -129,7 +131,8 @@ per_record() {	# callgrind.out records
 		awk -v n="$2" '/^ *[0-9,]+ +\(/ {
 			ir = $1; gsub(",", "", ir); sub(/ \[.*/, "")
 			f = $NF; sub(/.*:/, "", f)
-			if (f ~ /^(TOTALS|main|main\)|drain|on_record|__libc_start_main.*|0x[0-9a-f]+)$/ || seen[f]++)
+			if (f !~ /^[A-Za-z_][A-Za-z0-9_.@]*$/ ||
+			    f ~ /^(TOTALS|main|drain|on_record|__libc_start_main.*)$/ || seen[f]++)
 				next
 			printf "%8.0f  %s\n", ir / n, f
 		}' | head -n 14
@@ -234,6 +237,15 @@ host_tables() {
 			printf '| `tcpdump -r big.pcap -w out.pcap` (libpcap read + write) | %s | %.2f M |\n' $lt "$(awk -v r="$r" 'BEGIN { print r / 1e6 }')"
 		done
 	fi
+	for lt in nflog raw; do
+		[ -s "$h/drain-callgrind-$lt.txt" ] || continue
+		echo
+		echo "Drain, $lt link type: instructions per record by function, callees included (callgrind):"
+		echo
+		echo '```'
+		head -n 8 "$h/drain-callgrind-$lt.txt"
+		echo '```'
+	done
 	echo
 	echo "**The text formatter** (nftrace_fmt_record(), kmod/nftrace_fmt.c, built -O2 in userspace)"
 	echo
@@ -242,17 +254,25 @@ host_tables() {
 	awk '$1 == "fmt-callgrind" { split($2, kv, "="); split($4, iv, "="); ir[kv[2]] = iv[2]; order[++n] = kv[2] }
 	     $1 == "fmt" && $2 ~ /^kind=/ { split($2, kv, "="); split($4, tv, "="); split($5, bv, "="); ns[kv[2]] = tv[2]; by[kv[2]] = bv[2] }
 	     END { for (j = 1; j <= n; j++) { kind = order[j]; printf "| %s | %s | %s | %s |\n", kind, ir[kind], ns[kind], by[kind] } }' "$h/fmt.txt"
+	if [ -s "$h/fmt-callgrind-udp4.txt" ]; then
+		echo
+		echo "Formatter, udp4: instructions per record by function, callees included (callgrind):"
+		echo
+		echo '```'
+		head -n 8 "$h/fmt-callgrind-udp4.txt"
+		echo '```'
+	fi
 }
 
 report() {
 	local r=$out/results.md res=$out/vm/bench/results.tsv
 	[ -f "$out/clock" ] && clock=$(cat "$out/clock")
 	{
-		echo "# nftrace benchmarks: $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet 2>/dev/null || echo ' plus uncommitted changes')"
+		echo "# nftrace benchmarks: $(date -u -r "$out/host-load.log" '+%Y-%m-%d %H:%M UTC'), commit $(cat "$out/commit" 2>/dev/null || echo '?')"
 		echo
 		echo "Command: \`make bench\` (\`bash tools/bench.sh$(sed 's/^./ &/' "$out/args" 2>/dev/null)\`)"
 		echo
-		echo "Machine: $(lscpu | sed -n 's/^Model name: *//p' | head -n1), $(nproc) cores, $(free -g | awk '/^Mem:/ { print $2 }') GiB, host kernel $(uname -r), $(. /etc/os-release && echo "$PRETTY_NAME")."
+		echo "Machine: $(lscpu | sed -n 's/^Model name: *//p' | head -n1) (family $(lscpu | sed -n 's/^CPU family: *//p'), L2 $(lscpu | sed -n 's/^L2 cache: *//p'), L3 $(lscpu | sed -n 's/^L3 cache: *//p')$(lscpu | sed -n 's/^Hypervisor vendor: *\(.*\)/; itself a \1 guest/p')), $(nproc) cores, $(free -g | awk '/^Mem:/ { print $2 }') GiB, host kernel $(uname -r), $(. /etc/os-release && echo "$PRETTY_NAME")."
 		if [ -f "$res" ]; then
 			echo "VM: qemu $(qemu-system-x86_64 --version | sed -n 's/.*version \([^ ]*\).*/\1/p;q'), TCG, 2 vCPUs, 2 GiB; $(head -n1 "$out/vm/bench/guest-info.txt"); clocksource $clock."
 			echo "Runs: $(sed -n 2p "$out/vm/bench/guest-info.txt")."

@@ -18,14 +18,14 @@ set key outside bottom center horizontal
 # Bar i (1..3) of group g sits at g + (i - 2) / 4 (3 series, gap 1).
 lbl(v) = (v == v) ? sprintf("%.2f", v) : ""
 pct(v) = (v == v) ? sprintf("%.0f", 100 * v) : ""
-set xtics nomirror
-set multiplot layout 2,1 title "nftrace, tcpdump, NFLOG and printk under load (qemu TCG, 2 vCPUs)\n{/*0.8 ".subtitle."}"
+set xtics nomirror font ",9"
+set multiplot layout 2,1 title "nftrace, tcpdump, NFLOG and printk under load (qemu TCG, 2 vCPUs)\n".subtitle noenhanced
 
 set title "Sender throughput with the capture running, relative to no capture (median of rounds)"
 set ylabel "ratio to no capture"
 set yrange [0:1.3]
 set arrow 1 from graph 0, first 0.9 to graph 1, first 0.9 nohead dt 2 lc rgb "#aa0000"
-set label 1 "0.90: the target for nftrace at one hook" at graph 0.995, first 0.93 right tc rgb "#aa0000" font ",9"
+set label 1 "0.90: the target for nftrace at one hook" at graph 0.005, first 1.22 left tc rgb "#aa0000" font ",9"
 plot datafile using 2:xtic(1) title "UDP flood, lo" lc rgb "#4477aa", \
      '' using 3 title "TCP stream, lo" lc rgb "#66ccee", \
      '' using 4 title "UDP, forwarded" lc rgb "#228833", \

@@ -12,7 +12,9 @@
  * With OUTFILE the matching records are also written there, as journald
  * or rsyslog would write them.
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>

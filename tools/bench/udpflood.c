@@ -15,7 +15,9 @@
  * the benchmark's oracles; pps is what the capture configurations are
  * compared on.
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>

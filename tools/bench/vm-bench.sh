@@ -228,7 +228,8 @@ start_config() {	# workload config[@variant]
 		return 0 ;;
 	busy)
 		module_unload
-		$AUX sh -c 'trap "exit 0" INT TERM; while :; do :; done' &
+		# A background job ignores SIGINT: stop_config sends it TERM.
+		$AUX sh -c 'while :; do :; done' &
 		cap_pid=$!
 		return 0 ;;
 	loaded)
@@ -268,9 +269,11 @@ start_config() {	# workload config[@variant]
 
 # Stop the capture. Runs in the script's own shell, not in $(...): only
 # the shell that started the capture can wait for it.
-stop_config() {
+stop_config() {	# config
 	if [ -n "$cap_pid" ]; then
+		# The tools' own SIGINT handling (their statistics) is measured.
 		kill -INT "$cap_pid" 2>/dev/null
+		[ "$1" = busy ] && kill -TERM "$cap_pid" 2>/dev/null
 		wait "$cap_pid" 2>/dev/null
 		cap_pid=
 	fi
@@ -306,7 +309,7 @@ run_one() {	# round workload config
 	# timeout). nftrace-capture and kmsgtail drain when they stop.
 	case ${c%%@*} in tcpdump|nflog) sleep 1.2 ;; esac
 	s1=$(snmp)
-	stop_config
+	stop_config "${c%%@*}"
 	res=$(count_config "$w" "$c")
 	exp=$(expected "$w" "$c" "$s0" "$s1")
 	sender=$(sed -n 's/^sent=\([0-9]*\).*/\1/p' "$logs/$tag.sender")
@@ -316,7 +319,7 @@ run_one() {	# round workload config
 	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$w" "$c" "$tput" "$exp" \
 		"$(tr ' ' '\t' <<<"$res")" "${sender:--}" >>"$results"
 	log "$tag: $tput expected=$exp kept/captured/dropped=$res sent=${sender:--}" \
-	    "($(echo "$(date +%s.%N) - $t0" | bc | cut -c1-4)s)"
+	    "($(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')s)"
 }
 
 # -------------------------------------------------------------- profile
@@ -337,7 +340,7 @@ profile() {
 		perf record -q -C 0 -g -e cpu-clock -F 4000 -o "$tmp/perf.data" -- \
 			$GEN "$BIN/udpflood" -n "$COUNT" -k 127.0.0.1 \
 			>"$logs/profile-$c.sender" 2>/dev/null
-		stop_config
+		stop_config "${c%%@*}"
 		{
 			echo "# udp, $c: $(cat "$logs/profile-$c.sender")"
 			echo "# perf record -C 0 -g -e cpu-clock; self time, top symbols"

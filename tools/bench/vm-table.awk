@@ -55,9 +55,9 @@ BEGIN {
 	cname["printk"] = "printk (nft log)"
 	cname["busy"] = "control: no capture, CPU 1 busy"
 	short["base"] = "no capture"; short["loaded"] = "loaded"
-	short["nft1"] = "nftrace 1 hook"; short["nftall"] = "nftrace 5 hooks"
+	short["nft1"] = "nftrace, 1 hook"; short["nftall"] = "nftrace, 5 hooks"
 	short["tcpdump"] = "tcpdump"; short["nflog"] = "NFLOG"; short["printk"] = "printk"
-	short["busy"] = "CPU 1 busy"
+	short["busy"] = "CPU 1 busy (control)"
 }
 
 /^#/ || NF < 9 { next }
