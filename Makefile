@@ -54,7 +54,8 @@ vmcheck: all
 # The kernel paths again on PREEMPT_RT, where bottom halves, irq_work and
 # timers behave differently: the module's own tests and the capture basics.
 RT_TESTS ?= test_module_text.sh test_module_flood.sh test_module_abi.sh \
-	    test_module_lifecycle.sh test_module_gso.sh test_capture_stats.sh
+	    test_module_lifecycle.sh test_module_gso.sh test_capture_stats.sh \
+	    test_fuzz_dev.sh test_soak_short.sh
 vmcheck-rt: all
 	@if [ -n "$(KDIR_RT)" ]; then \
 		$(MAKE) -C tests/vm check RT=1 TESTS="$(RT_TESTS)"; \

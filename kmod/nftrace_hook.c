@@ -272,7 +272,9 @@ void nftrace_trickle(struct timer_list *t)
 	if (nftrace_reader_has_data(r)) {
 		WRITE_ONCE(r->sleeping, 0);
 		wake_up_interruptible(&r->wq);
-	} else if (wq_has_sleeper(&r->wq)) {
+	} else if (READ_ONCE(r->state) == NFTRACE_RUNNING &&
+		   wq_has_sleeper(&r->wq)) {
+		/* (An epoll registration stays on wq: only while running.) */
 		mod_timer(&r->trickle, jiffies + msecs_to_jiffies(50));
 	}
 }

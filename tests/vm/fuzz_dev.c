@@ -11,19 +11,24 @@
  *	protections, MAP_FIXED, after close), munmap, mprotect, mremap,
  *	madvise, read and readv with odd sizes and bad buffers (blocking,
  *	cut short by a timer signal, and O_NONBLOCK), poll, ppoll, select,
- *	epoll, fcntl and the file operations the device does not have, on a
- *	shared table of /dev/nftrace descriptors, while they scribble over
- *	the consumer slots they mapped and send packets of their own.
+ *	epoll, fcntl, the file operations the device does not have and
+ *	writes through /proc/self/mem, on a shared table of /dev/nftrace
+ *	descriptors, while they scribble over the consumer slots they
+ *	mapped, drain rings as a consumer does and send packets of their
+ *	own. Before they start, one reader gets the largest ring there is
+ *	(NFTRACE_RING_MAX per CPU), mapped whole, started and read.
  *	Exit 0: every call returned and no invariant broke; 1: an invariant
  *	broke (FAIL lines); 3: a call did not return (HANG, with the
  *	thread's kernel stack).
  *
- *	Reproducible: each thread draws its choices from its own generator,
- *	seeded from SEED and the thread's number, and nothing a call returns
- *	feeds a generator, so a seed replays every thread's sequence of
- *	choices; with THREADS > 1 the interleaving, and what depends on it,
- *	differs from run to run. -v logs every operation to stderr. A HANG or
- *	FAIL prints the thread's last operations.
+ *	Reproducible as far as the kernel answers the same: each thread
+ *	draws every choice from its own generator, seeded from SEED and the
+ *	thread's number, and only from it; what calls return steers the
+ *	rest (a failed open leaves a slot empty), so a replay follows the
+ *	same path while the answers are the same: with THREADS=1, mostly;
+ *	with more, the interleaving differs from run to run. -v logs every
+ *	operation to stderr. A HANG or FAIL prints the thread's last
+ *	operations.
  *
  *   fuzz_dev flood ADDR PORT COUNT [PAYLOAD]
  *	Send COUNT UDP datagrams (PAYLOAD bytes, 18 by default) to ADDR:PORT
@@ -103,7 +108,7 @@ static atomic_int stopping;
 static atomic_int failures;
 static atomic_int slots[NR_SLOTS];
 static int netns_fds[4], nr_netns;
-static int udp4 = -1, udp6 = -1;
+static int udp4 = -1, udp6 = -1, procmem = -1;
 static struct sockaddr_in to4;
 static struct sockaddr_in6 to6;
 
@@ -114,7 +119,7 @@ enum op {
 	OP_MMAP, OP_MAPALL, OP_MUNMAP, OP_MPROTECT, OP_MREMAP, OP_MADVISE,
 	OP_TOUCH, OP_CONSUME, OP_READ, OP_READV, OP_POLL, OP_EPOLL,
 	OP_SELECT, OP_FCNTL, OP_MISC, OP_SEND, OP_FORK, OP_FORK_KILL,
-	OP_FORK_NETNS, OP_BADFD,
+	OP_FORK_NETNS, OP_BADFD, OP_PROCMEM,
 	NR_OPS
 };
 
@@ -148,6 +153,7 @@ static const struct {
 	[OP_FORK_KILL]	= { "fork-kill", 1 },
 	[OP_FORK_NETNS]	= { "fork-netns", 1 },
 	[OP_BADFD]	= { "badfd", 1 },
+	[OP_PROCMEM]	= { "procmem", 2 },
 };
 
 struct map {
@@ -1302,6 +1308,15 @@ static void op_madvise(struct thr *t)
 
 	if (!m)
 		return;
+	if (chance(t, 20)) {
+		/* The other calls on a range: msync, mlock, munlock. */
+		trail(t, "msync/mlock %p+%#zx", m->addr, m->len);
+		sc(t, msync(m->addr, m->len, PICK(t, ((const int[]){
+			MS_SYNC, MS_ASYNC, MS_INVALIDATE, MS_SYNC | MS_ASYNC }))));
+		if (sc(t, mlock(m->addr, m->len)) == 0)
+			sc(t, munlock(m->addr, m->len));
+		return;
+	}
 	trail(t, "madvise %p+%#zx %d", m->addr, m->len, adv);
 	if (sc(t, madvise(m->addr, m->len, adv)) == 0) {
 		t->ok[OP_MADVISE]++;
@@ -1310,6 +1325,36 @@ static void op_madvise(struct thr *t)
 		    adv == MADV_FREE || adv == MADV_PAGEOUT || adv == MADV_COLD)
 			m->clean = false;
 	}
+}
+
+/*
+ * Through /proc/self/mem, as a debugger would (FOLL_FORCE): reading any
+ * mapping works, but no write may reach a ring, shared or private, even
+ * read-only: nftrace took VM_MAYWRITE away.
+ */
+static void op_procmem(struct thr *t)
+{
+	struct map *m = some_map(t);
+	uint64_t v = PICK(t, evil64);
+	off_t at;
+	ssize_t n;
+
+	if (!m || procmem < 0)
+		return;
+	at = (off_t)(uintptr_t)(m->addr + (rn(t, m->len) & ~7UL));
+	if (chance(t, 50)) {
+		trail(t, "pread /proc/self/mem %#llx", (long long)at);
+		n = sc(t, pread(procmem, &v, sizeof(v), at));
+	} else {
+		trail(t, "pwrite /proc/self/mem %#llx (map at %#llx)",
+		      (long long)at, (unsigned long long)m->off);
+		n = sc(t, pwrite(procmem, &v, sizeof(v), at));
+		if (n > 0 && m->off >= ctl_size)
+			fail(t, "wrote a ring (at %#llx) through /proc/self/mem",
+			     (unsigned long long)m->off);
+	}
+	if (n > 0)
+		t->ok[OP_PROCMEM]++;
 }
 
 static void op_touch(struct thr *t)
@@ -1601,7 +1646,7 @@ static void kid_reap(struct thr *t, bool block)
 static void kid_add(struct thr *t, pid_t pid)
 {
 	if (t->nr_kids == MAX_KIDS) {
-		__atomic_store_n(&t->cur_op, "wait for a child", __ATOMIC_RELAXED);
+		atomic_store(&t->cur_op, "wait for a child");
 		kill(t->kids[0], SIGKILL);
 		kid_reap(t, true);
 	}
@@ -1762,6 +1807,7 @@ static void (*const op_fn[NR_OPS])(struct thr *) = {
 	[OP_FCNTL] = op_fcntl, [OP_MISC] = op_misc, [OP_SEND] = op_send,
 	[OP_FORK] = op_fork, [OP_FORK_KILL] = op_fork_kill,
 	[OP_FORK_NETNS] = op_fork_netns, [OP_BADFD] = op_badfd,
+	[OP_PROCMEM] = op_procmem,
 };
 
 static unsigned int total_weight;
@@ -1976,6 +2022,7 @@ static void setup_shared(void)
 		if (fd >= 0)
 			netns_fds[nr_netns++] = fd;
 	}
+	procmem = open("/proc/self/mem", O_RDWR | O_CLOEXEC);
 	udp4 = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	udp6 = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	to4.sin_family = AF_INET;

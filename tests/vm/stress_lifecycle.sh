@@ -13,6 +13,7 @@
 # No splat (tools/vm/run).
 #
 #   NFTRACE_CYCLES=N    cycles (100)
+#   NFTRACE_HOLD_KEYS=0 let the netfilter static keys flip (see below)
 . tests/vm/lib.sh
 
 CHECK=tests/vm/nftrace_check
@@ -59,6 +60,28 @@ memcg_settled() { # MAX_KB
 hung=/proc/sys/kernel/hung_task_timeout_secs
 at_exit sh -c "echo $(cat $hung) > $hung"
 echo 60 > $hung
+
+# Under qemu's multi-threaded TCG a CPU that runs through a netfilter
+# static branch while another CPU rewrites it (the nf_hooks_needed keys
+# flip when the first hook of a family and hook point comes or the last
+# goes) can go on executing the stale int3 for good: a soft lockup at
+# ip_local_deliver+0x5c that real hardware cannot have (TESTING.md).
+# Each cycle registers and unregisters the hooks. Unless
+# NFTRACE_HOLD_KEYS=0, a base chain at every hook holds the keys up:
+# nftrace still registers and unregisters its hooks, but no code is
+# rewritten.
+if [ "${NFTRACE_HOLD_KEYS:-1}" = 1 ]; then
+	nft -f - <<'NFT' || die "nft: the table that holds the static keys"
+table inet nftrace_hold {
+	chain h_pre { type filter hook prerouting priority 0; }
+	chain h_in { type filter hook input priority 0; }
+	chain h_fwd { type filter hook forward priority 0; }
+	chain h_out { type filter hook output priority 0; }
+	chain h_post { type filter hook postrouting priority 0; }
+}
+NFT
+	at_exit nft delete table inet nftrace_hold
+fi
 
 unload_nftrace
 mk_ns lc_quiet

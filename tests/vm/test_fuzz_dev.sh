@@ -10,6 +10,7 @@
 #   NFTRACE_FUZZ_SEED=N     the seed (default 1; stress_fuzz_dev.sh: random)
 #   NFTRACE_FUZZ_SECS=N     seconds of fuzzing (20; stress_fuzz_dev.sh: 120)
 #   NFTRACE_FUZZ_THREADS=N  fuzzing threads (3; stress_fuzz_dev.sh: 4)
+#   NFTRACE_HOLD_KEYS=0     let the netfilter static keys flip (see below)
 #
 # stress_fuzz_dev.sh sources this file with FUZZ_* defaults of its own and
 # FUZZ_CHURN=1: namespaces and interfaces come and go during the run.
@@ -62,6 +63,28 @@ memcg_settled() { # MAX_KB
 hung=/proc/sys/kernel/hung_task_timeout_secs
 at_exit sh -c "echo $(cat $hung) > $hung"
 echo 60 > $hung
+
+# Under qemu's multi-threaded TCG a CPU that runs through a netfilter
+# static branch while another CPU rewrites it (the nf_hooks_needed keys
+# flip when the first hook of a family and hook point comes or the last
+# goes) can go on executing the stale int3 for good: a soft lockup at
+# ip_local_deliver+0x5c that real hardware cannot have (TESTING.md).
+# The fuzzer starts and stops readers hundreds of times a second. Unless
+# NFTRACE_HOLD_KEYS=0, a base chain at every hook holds the keys up:
+# nftrace still registers and unregisters its hooks, but no code is
+# rewritten.
+if [ "${NFTRACE_HOLD_KEYS:-1}" = 1 ]; then
+	nft -f - <<'NFT' || die "nft: the table that holds the static keys"
+table inet nftrace_hold {
+	chain h_pre { type filter hook prerouting priority 0; }
+	chain h_in { type filter hook input priority 0; }
+	chain h_fwd { type filter hook forward priority 0; }
+	chain h_out { type filter hook output priority 0; }
+	chain h_post { type filter hook postrouting priority 0; }
+}
+NFT
+	at_exit nft delete table inet nftrace_hold
+fi
 
 load_nftrace
 mk_ns fuzz_quiet	# readers of it wait: nothing happens there
