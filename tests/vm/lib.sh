@@ -282,3 +282,78 @@ nft_counter() {
 	"${ns[@]}" nft list counter "$1" "$2" "$3" |
 		grep -o "${4:-packets} [0-9]*" | cut -d' ' -f2
 }
+
+# --- leak checks and long runs (test_fuzz_dev.sh, stress_*.sh) --------------
+
+# settle [SECONDS]: let deferred frees (RCU, netns cleanup, fput) run, then
+# give back caches and empty slabs, so that memory figures compare.
+settle() {
+	sleep "${1:-2}"
+	echo 3 > /proc/sys/vm/drop_caches
+	for f in /sys/kernel/slab/*/shrink; do
+		echo 1 > "$f"
+	done 2>/dev/null
+}
+
+meminfo_kb() { # FIELD
+	awk -v k="$1:" '$1 == k { print $2 }' /proc/meminfo
+}
+
+nftrace_vmaps() {
+	grep -c '\[nftrace\]' /proc/vmallocinfo
+}
+
+# mk_memcg NAME: a memory cgroup, removed at exit, in MEMCG; IN_CG=(...)
+# runs a command in it. What the kernel allocates for the readers started
+# there (rings, readers: __GFP_ACCOUNT) is charged to it until freed.
+mk_memcg() {
+	local root=/sys/fs/cgroup
+
+	mountpoint -q $root || mount -t cgroup2 none $root || die "mount cgroup2"
+	echo +memory > $root/cgroup.subtree_control || die "memory controller"
+	MEMCG=$root/$1
+	mkdir -p "$MEMCG" || die "mkdir $MEMCG"
+	at_exit rmdir "$MEMCG"
+	IN_CG=(sh -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$MEMCG")
+}
+
+memcg_kernel_kb() {
+	awk '$1 == "kernel" { print int($2 / 1024) }' "$MEMCG/memory.stat"
+}
+
+memcg_settled() { # MAX_KB
+	settle 1
+	[ "$(memcg_kernel_kb)" -le "$1" ]
+}
+
+# A call that sleeps in the kernel this long is reported by the kernel
+# too (hung task: a splat in the log), for the rest of the script.
+hung_task_timeout() { # SECONDS
+	local f=/proc/sys/kernel/hung_task_timeout_secs
+
+	at_exit sh -c "echo $(cat $f) > $f"
+	echo "$1" > $f
+}
+
+# Under qemu's multi-threaded TCG a CPU that runs through a netfilter
+# static branch while another CPU rewrites it (the nf_hooks_needed keys
+# flip when the first hook of a family and hook point comes or the last
+# goes) can go on executing the stale int3 for good: a soft lockup at
+# ip_local_deliver+0x5c that real hardware cannot have (TESTING.md).
+# Scripts that start and stop readers many times call this: unless
+# NFTRACE_HOLD_KEYS=0, a base chain at every hook holds the keys up, so
+# nftrace still registers and unregisters its hooks but no code is
+# rewritten.
+hold_static_keys() {
+	[ "${NFTRACE_HOLD_KEYS:-1}" = 1 ] || return 0
+	nft -f - <<'NFT' || die "nft: the table that holds the static keys"
+table inet nftrace_hold {
+	chain h_pre { type filter hook prerouting priority 0; }
+	chain h_in { type filter hook input priority 0; }
+	chain h_fwd { type filter hook forward priority 0; }
+	chain h_out { type filter hook output priority 0; }
+	chain h_post { type filter hook postrouting priority 0; }
+}
+NFT
+	at_exit nft delete table inet nftrace_hold
+}

@@ -26,62 +26,9 @@ cycles=${NFTRACE_CYCLES:-100}
 T=$(mktemp -d)
 at_exit rm -rf "$T"
 
-settle() {
-	sleep "${1:-2}"
-	echo 3 > /proc/sys/vm/drop_caches
-	for f in /sys/kernel/slab/*/shrink; do
-		echo 1 > "$f"
-	done 2>/dev/null
-}
-meminfo_kb() {
-	awk -v k="$1:" '$1 == k { print $2 }' /proc/meminfo
-}
-nftrace_vmaps() {
-	grep -c '\[nftrace\]' /proc/vmallocinfo
-}
-
-# Every reader runs in this memory cgroup: what the kernel allocates for
-# it (readers, rings) is charged there until freed.
-cg=/sys/fs/cgroup
-mountpoint -q $cg || mount -t cgroup2 none $cg || die "mount cgroup2"
-echo +memory > $cg/cgroup.subtree_control || die "memory controller"
-cg=$cg/stress_lifecycle
-mkdir -p $cg || die "mkdir $cg"
-at_exit rmdir $cg
-IN_CG=(sh -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$cg")
-memcg_kernel_kb() {
-	awk '$1 == "kernel" { print int($2 / 1024) }' $cg/memory.stat
-}
-memcg_settled() { # MAX_KB
-	settle 1
-	[ "$(memcg_kernel_kb)" -le "$1" ]
-}
-
-hung=/proc/sys/kernel/hung_task_timeout_secs
-at_exit sh -c "echo $(cat $hung) > $hung"
-echo 60 > $hung
-
-# Under qemu's multi-threaded TCG a CPU that runs through a netfilter
-# static branch while another CPU rewrites it (the nf_hooks_needed keys
-# flip when the first hook of a family and hook point comes or the last
-# goes) can go on executing the stale int3 for good: a soft lockup at
-# ip_local_deliver+0x5c that real hardware cannot have (TESTING.md).
-# Each cycle registers and unregisters the hooks. Unless
-# NFTRACE_HOLD_KEYS=0, a base chain at every hook holds the keys up:
-# nftrace still registers and unregisters its hooks, but no code is
-# rewritten.
-if [ "${NFTRACE_HOLD_KEYS:-1}" = 1 ]; then
-	nft -f - <<'NFT' || die "nft: the table that holds the static keys"
-table inet nftrace_hold {
-	chain h_pre { type filter hook prerouting priority 0; }
-	chain h_in { type filter hook input priority 0; }
-	chain h_fwd { type filter hook forward priority 0; }
-	chain h_out { type filter hook output priority 0; }
-	chain h_post { type filter hook postrouting priority 0; }
-}
-NFT
-	at_exit nft delete table inet nftrace_hold
-fi
+mk_memcg stress_lifecycle
+hung_task_timeout 60
+hold_static_keys
 
 unload_nftrace
 mk_ns lc_quiet

@@ -25,66 +25,9 @@ churn=${FUZZ_CHURN:-0}
 T=$(mktemp -d)
 at_exit rm -rf "$T"
 
-# Memory, once deferred frees (RCU, netns cleanup, fput) have run and
-# caches and empty slabs are given back.
-settle() {
-	sleep "${1:-2}"
-	echo 3 > /proc/sys/vm/drop_caches
-	for f in /sys/kernel/slab/*/shrink; do
-		echo 1 > "$f"
-	done 2>/dev/null
-}
-meminfo_kb() {
-	awk -v k="$1:" '$1 == k { print $2 }' /proc/meminfo
-}
-nftrace_vmaps() {
-	grep -c '\[nftrace\]' /proc/vmallocinfo
-}
-
-# The fuzzer runs in a memory cgroup of its own: the rings, the readers
-# and whatever else the kernel allocates for it with __GFP_ACCOUNT are
-# charged there, and must be uncharged once it has gone.
-cg=/sys/fs/cgroup
-mountpoint -q $cg || mount -t cgroup2 none $cg || die "mount cgroup2"
-echo +memory > $cg/cgroup.subtree_control || die "memory controller"
-cg=$cg/fuzz_dev
-mkdir -p $cg || die "mkdir $cg"
-at_exit rmdir $cg
-memcg_kernel_kb() {
-	awk '$1 == "kernel" { print int($2 / 1024) }' $cg/memory.stat
-}
-memcg_settled() { # MAX_KB
-	settle 1
-	[ "$(memcg_kernel_kb)" -le "$1" ]
-}
-
-# A call that sleeps in the kernel this long is reported by the kernel
-# too (hung task: a splat), not only by fuzz_dev's watchdog.
-hung=/proc/sys/kernel/hung_task_timeout_secs
-at_exit sh -c "echo $(cat $hung) > $hung"
-echo 60 > $hung
-
-# Under qemu's multi-threaded TCG a CPU that runs through a netfilter
-# static branch while another CPU rewrites it (the nf_hooks_needed keys
-# flip when the first hook of a family and hook point comes or the last
-# goes) can go on executing the stale int3 for good: a soft lockup at
-# ip_local_deliver+0x5c that real hardware cannot have (TESTING.md).
-# The fuzzer starts and stops readers hundreds of times a second. Unless
-# NFTRACE_HOLD_KEYS=0, a base chain at every hook holds the keys up:
-# nftrace still registers and unregisters its hooks, but no code is
-# rewritten.
-if [ "${NFTRACE_HOLD_KEYS:-1}" = 1 ]; then
-	nft -f - <<'NFT' || die "nft: the table that holds the static keys"
-table inet nftrace_hold {
-	chain h_pre { type filter hook prerouting priority 0; }
-	chain h_in { type filter hook input priority 0; }
-	chain h_fwd { type filter hook forward priority 0; }
-	chain h_out { type filter hook output priority 0; }
-	chain h_post { type filter hook postrouting priority 0; }
-}
-NFT
-	at_exit nft delete table inet nftrace_hold
-fi
+mk_memcg fuzz_dev
+hung_task_timeout 60
+hold_static_keys
 
 load_nftrace
 mk_ns fuzz_quiet	# readers of it wait: nothing happens there
@@ -130,7 +73,7 @@ fi
 echo "fuzz_dev $seed $secs $threads (replay: NFTRACE_FUZZ_SEED=$seed NFTRACE_FUZZ_SECS=$secs NFTRACE_FUZZ_THREADS=$threads)"
 rc=0
 FUZZ_HANG_SECS=45 timeout -k 10 $((secs + 240)) \
-	sh -c 'echo $$ > "$1/cgroup.procs" && shift && exec "$@"' sh $cg \
+	"${IN_CG[@]}" \
 	$FUZZ "$seed" "$secs" "$threads" > "$T/out" 2>&1 || rc=$?
 cat "$T/out"
 assert_eq 0 "$rc" "fuzz_dev $seed $secs $threads: exit status"
