@@ -147,6 +147,19 @@ load_nftrace() {
 	wait_for 2 test -c "$NFTRACE_DEV" || die "no $NFTRACE_DEV after insmod"
 }
 
+# The capture tool; need_capture_tool stops a test that has none.
+CAP=user/nftrace-capture
+
+need_capture_tool() {
+	[ -x $CAP ] || die "no $CAP (make user)"
+}
+
+# mk_tmpdir: a scratch directory in T, removed at exit.
+mk_tmpdir() {
+	T=$(mktemp -d)
+	at_exit rm -rf "$T"
+}
+
 # --- namespaces and the standard topology ----------------------------------
 
 # mk_ns NAME: a new network namespace with lo up, deleted at exit.

@@ -18,7 +18,6 @@
 
 CHECK=tests/vm/nftrace_check
 FUZZ=tests/vm/fuzz_dev
-CAP=user/nftrace-capture
 [ -x $CHECK ] || die "no $CHECK (make -C tests/vm)"
 [ -x $FUZZ ] || die "no $FUZZ (make -C tests/vm)"
 [ -x $CAP ] || echo "no $CAP (make user): its cycles use nftrace_check instead"

@@ -4,12 +4,10 @@
 # while the traffic goes on.
 . tests/vm/lib.sh
 
-CAP=user/nftrace-capture
-[ -x $CAP ] || die "no $CAP (make user)"
+need_capture_tool
 load_nftrace
 mk_topology
-T=$(mktemp -d)
-at_exit rm -rf "$T"
+mk_tmpdir
 
 # Traffic that does not stop by itself: echo requests every 50 ms.
 in_ns client ping -i 0.05 -q $SERVER4 > /dev/null &

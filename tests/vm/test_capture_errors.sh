@@ -4,10 +4,8 @@
 # status 1; a pcap cut short by a full disk stays readable.
 . tests/vm/lib.sh
 
-CAP=user/nftrace-capture
-[ -x $CAP ] || die "no $CAP (make user)"
-T=$(mktemp -d)
-at_exit rm -rf "$T"
+need_capture_tool
+mk_tmpdir
 
 # run CMD...: its exit status into $rc, its stderr into $T/err.
 run() {

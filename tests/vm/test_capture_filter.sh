@@ -4,12 +4,10 @@
 # bad expression fails before the capture starts, leaving no file.
 . tests/vm/lib.sh
 
-CAP=user/nftrace-capture
-[ -x $CAP ] || die "no $CAP (make user)"
+need_capture_tool
 load_nftrace
 mk_topology
-T=$(mktemp -d)
-at_exit rm -rf "$T"
+mk_tmpdir
 
 stat_of() { # captured | received by filter | dropped by kernel
 	sed -n "s/^\([0-9]*\) packets $1\$/\1/p" $T/err

@@ -3,12 +3,10 @@
 # the NFLOG header records which one.
 . tests/vm/lib.sh
 
-CAP=user/nftrace-capture
-[ -x $CAP ] || die "no $CAP (make user)"
+need_capture_tool
 load_nftrace
 mk_topology
-T=$(mktemp -d)
-at_exit rm -rf "$T"
+mk_tmpdir
 
 # capture NETNS HOOKS: 3 IPv4 pings client -> server, captured at HOOKS in
 # NETNS; prints "hook count" per hook seen.

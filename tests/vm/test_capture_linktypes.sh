@@ -4,12 +4,10 @@
 # into tshark; nanosecond timestamps.
 . tests/vm/lib.sh
 
-CAP=user/nftrace-capture
-[ -x $CAP ] || die "no $CAP (make user)"
+need_capture_tool
 load_nftrace
 mk_topology
-T=$(mktemp -d)
-at_exit rm -rf "$T"
+mk_tmpdir
 
 router_ns=$(stat -L -c %i /run/netns/router)
 ifindex() { ip -n $1 -o link show $2 | cut -d: -f1; }

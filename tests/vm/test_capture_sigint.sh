@@ -4,12 +4,10 @@
 # and the pcap is whole: exactly "captured" packets, none cut short.
 . tests/vm/lib.sh
 
-CAP=user/nftrace-capture
-[ -x $CAP ] || die "no $CAP (make user)"
+need_capture_tool
 load_nftrace
 mk_topology
-T=$(mktemp -d)
-at_exit rm -rf "$T"
+mk_tmpdir
 
 stat_of() {
 	sed -n "s/^\([0-9]*\) packets $1\$/\1/p" $T/err

@@ -5,12 +5,10 @@
 # the losses reported (sequence gaps) adding up to "dropped by kernel".
 . tests/vm/lib.sh
 
-CAP=user/nftrace-capture
-[ -x $CAP ] || die "no $CAP (make user)"
+need_capture_tool
 load_nftrace
 mk_topology
-T=$(mktemp -d)
-at_exit rm -rf "$T"
+mk_tmpdir
 
 stat_of() {
 	sed -n "s/^\([0-9]*\) packets $1\$/\1/p" $T/err

@@ -3,12 +3,10 @@
 # read() prints (one formatter) but in local time; status on stderr only.
 . tests/vm/lib.sh
 
-CAP=user/nftrace-capture
-[ -x $CAP ] || die "no $CAP (make user)"
+need_capture_tool
 load_nftrace
 mk_topology
-T=$(mktemp -d)
-at_exit rm -rf "$T"
+mk_tmpdir
 router_ns=$(stat -L -c %i /run/netns/router)
 
 # The module's own text (UTC, every netns and hook) alongside.

@@ -5,19 +5,14 @@
 # CPU statistics). Each must exit 0 with a clean valgrind report: no
 # invalid access, no uninitialised byte used or handed to the kernel, no
 # definite, indirect or possible leak (--leak-check=full
-# --error-exitcode=1). Skipped when user/nftrace-capture is not built.
+# --error-exitcode=1).
 . tests/vm/lib.sh
 
-CAP=user/nftrace-capture
-if [ ! -x $CAP ]; then
-	echo "SKIP: no $CAP (make user): nothing to run under valgrind"
-	exit 0
-fi
+need_capture_tool
 command -v valgrind > /dev/null || die "no valgrind (apt-get install valgrind)"
 load_nftrace
 mk_topology
-T=$(mktemp -d)
-at_exit rm -rf "$T"
+mk_tmpdir
 
 VG=(valgrind --error-exitcode=97 --leak-check=full
     --errors-for-leak-kinds=definite,indirect,possible
