@@ -2,10 +2,11 @@
 /*
  * nftrace_hook.c - netfilter hooks and the capture path.
  *
- * The hooks exist only while some reader is running: the first start
- * registers pernet operations, which hook IPv4 and IPv6 at all five points
- * in every netns, present and future; the last stop takes them away, so an
- * idle nftrace costs the stack nothing.
+ * A hook exists only while some running reader wants it: the first reader
+ * of, say, IPv4 output registers pernet operations that hook that point in
+ * every netns, present and future; the last one to stop takes them away.
+ * An idle nftrace costs the stack nothing, and a reader of one hook costs
+ * a packet one hook call.
  *
  * The hook walks the running readers (RCU) and, for each that wants the
  * packet, copies its metadata and first bytes into the reader's ring of
@@ -33,7 +34,6 @@ int nftrace_priority = NF_IP_PRI_FIRST;
 
 static LIST_HEAD(nftrace_readers);	/* running readers; RCU for the hook */
 static DEFINE_MUTEX(nftrace_readers_lock);
-static unsigned int nftrace_nr_running;
 
 static u32 nftrace_wants_family(u8 pf)
 {
@@ -149,13 +149,34 @@ static unsigned int nftrace_hook(void *priv, struct sk_buff *skb,
 	return NF_ACCEPT;
 }
 
+/*
+ * Each (family, hook) is registered on its own, in every netns present and
+ * future, while some running reader wants it: a reader of the output hook
+ * adds one hook call to a local packet's path, not ten. pernet init and exit
+ * are told only the netns, so each op gets its own pair, made by
+ * NFTRACE_PERNET() below.
+ */
+#define NFTRACE_NR_OPS	(2 * NFTRACE_NR_HOOKS)
+
+/* Index of an op: IPv4 hooks first, then IPv6. */
+static unsigned int nftrace_op_index(u8 pf, unsigned int hook)
+{
+	/* The ABI's hook numbers are netfilter's. */
+	BUILD_BUG_ON(NF_INET_PRE_ROUTING != NFTRACE_HOOK_PREROUTING ||
+		     NF_INET_LOCAL_IN != NFTRACE_HOOK_INPUT ||
+		     NF_INET_FORWARD != NFTRACE_HOOK_FORWARD ||
+		     NF_INET_LOCAL_OUT != NFTRACE_HOOK_OUTPUT ||
+		     NF_INET_POST_ROUTING != NFTRACE_HOOK_POSTROUTING);
+	return (pf == NFPROTO_IPV6 ? NFTRACE_NR_HOOKS : 0) + hook;
+}
+
 #define NFTRACE_OPS(pf_, hook_) {		\
 	.hook = nftrace_hook,			\
 	.pf = pf_,				\
 	.hooknum = hook_,			\
 }
 
-static struct nf_hook_ops nftrace_ops[] = {
+static struct nf_hook_ops nftrace_ops[NFTRACE_NR_OPS] = {
 	NFTRACE_OPS(NFPROTO_IPV4, NF_INET_PRE_ROUTING),
 	NFTRACE_OPS(NFPROTO_IPV4, NF_INET_LOCAL_IN),
 	NFTRACE_OPS(NFPROTO_IPV4, NF_INET_FORWARD),
@@ -168,43 +189,82 @@ static struct nf_hook_ops nftrace_ops[] = {
 	NFTRACE_OPS(NFPROTO_IPV6, NF_INET_POST_ROUTING),
 };
 
-static int __net_init nftrace_net_init(struct net *net)
-{
-	return nf_register_net_hooks(net, nftrace_ops, ARRAY_SIZE(nftrace_ops));
+#define NFTRACE_PERNET(i)						\
+static int __net_init nftrace_net_init_##i(struct net *net)		\
+{									\
+	return nf_register_net_hook(net, &nftrace_ops[i]);		\
+}									\
+static void __net_exit nftrace_net_exit_##i(struct net *net)		\
+{									\
+	nf_unregister_net_hook(net, &nftrace_ops[i]);			\
 }
 
-static void __net_exit nftrace_net_exit(struct net *net)
-{
-	nf_unregister_net_hooks(net, nftrace_ops, ARRAY_SIZE(nftrace_ops));
+NFTRACE_PERNET(0) NFTRACE_PERNET(1) NFTRACE_PERNET(2) NFTRACE_PERNET(3)
+NFTRACE_PERNET(4) NFTRACE_PERNET(5) NFTRACE_PERNET(6) NFTRACE_PERNET(7)
+NFTRACE_PERNET(8) NFTRACE_PERNET(9)
+
+#define NFTRACE_NET_OPS(i) {			\
+	.init = nftrace_net_init_##i,		\
+	.exit = nftrace_net_exit_##i,		\
 }
 
-static struct pernet_operations nftrace_net_ops = {
-	.init = nftrace_net_init,
-	.exit = nftrace_net_exit,
+static struct pernet_operations nftrace_net_ops[NFTRACE_NR_OPS] = {
+	NFTRACE_NET_OPS(0), NFTRACE_NET_OPS(1), NFTRACE_NET_OPS(2),
+	NFTRACE_NET_OPS(3), NFTRACE_NET_OPS(4), NFTRACE_NET_OPS(5),
+	NFTRACE_NET_OPS(6), NFTRACE_NET_OPS(7), NFTRACE_NET_OPS(8),
+	NFTRACE_NET_OPS(9),
 };
 
-/* Hook every netns for the first running reader. */
-static int nftrace_hooks_get(void)
+/* Running readers that want each op; under nftrace_readers_lock. */
+static unsigned int nftrace_op_users[NFTRACE_NR_OPS];
+
+/* The ops a reader's configuration asks for, as a bit mask of indexes. */
+static u32 nftrace_reader_ops(const struct nftrace_reader *r)
+{
+	u32 ops = 0;
+	unsigned int hook;
+
+	for (hook = 0; hook < NFTRACE_NR_HOOKS; hook++) {
+		if (!(r->hooks & BIT(hook)))
+			continue;
+		if (r->families & NFTRACE_FAMILY_IPV4)
+			ops |= BIT(nftrace_op_index(NFPROTO_IPV4, hook));
+		if (r->families & NFTRACE_FAMILY_IPV6)
+			ops |= BIT(nftrace_op_index(NFPROTO_IPV6, hook));
+	}
+	return ops;
+}
+
+static void nftrace_hooks_put(u32 ops)
+{
+	unsigned int i;
+
+	lockdep_assert_held(&nftrace_readers_lock);
+	for (i = 0; i < NFTRACE_NR_OPS; i++)
+		if ((ops & BIT(i)) && !--nftrace_op_users[i])
+			unregister_pernet_subsys(&nftrace_net_ops[i]);
+}
+
+/* Hook every netns at each op in ops that no running reader had yet. */
+static int nftrace_hooks_get(u32 ops)
 {
 	unsigned int i;
 	int err;
 
 	lockdep_assert_held(&nftrace_readers_lock);
-	if (nftrace_nr_running++)
-		return 0;
-	for (i = 0; i < ARRAY_SIZE(nftrace_ops); i++)
+	for (i = 0; i < NFTRACE_NR_OPS; i++) {
+		if (!(ops & BIT(i)) || nftrace_op_users[i]++)
+			continue;
+		/* The module parameter is read at each registration. */
 		nftrace_ops[i].priority = nftrace_priority;
-	err = register_pernet_subsys(&nftrace_net_ops);
-	if (err)
-		nftrace_nr_running--;
-	return err;
-}
-
-static void nftrace_hooks_put(void)
-{
-	lockdep_assert_held(&nftrace_readers_lock);
-	if (!--nftrace_nr_running)
-		unregister_pernet_subsys(&nftrace_net_ops);
+		err = register_pernet_subsys(&nftrace_net_ops[i]);
+		if (err) {
+			nftrace_op_users[i]--;
+			nftrace_hooks_put(ops & (BIT(i) - 1));
+			return err;
+		}
+	}
+	return 0;
 }
 
 int nftrace_reader_start(struct nftrace_reader *r)
@@ -212,7 +272,7 @@ int nftrace_reader_start(struct nftrace_reader *r)
 	int err;
 
 	mutex_lock(&nftrace_readers_lock);
-	err = nftrace_hooks_get();
+	err = nftrace_hooks_get(nftrace_reader_ops(r));
 	if (!err)
 		list_add_tail_rcu(&r->node, &nftrace_readers);
 	mutex_unlock(&nftrace_readers_lock);
@@ -230,7 +290,7 @@ void nftrace_reader_stop(struct nftrace_reader *r)
 
 	mutex_lock(&nftrace_readers_lock);
 	list_del_rcu(&r->node);
-	nftrace_hooks_put();
+	nftrace_hooks_put(nftrace_reader_ops(r));
 	mutex_unlock(&nftrace_readers_lock);
 
 	/* Hooks run under rcu_read_lock(): wait for those still in r. */

@@ -11,6 +11,7 @@
 #ifndef _NFTRACE_PRIV_H
 #define _NFTRACE_PRIV_H
 
+#include <linux/cache.h>
 #include <linux/filter.h>
 #include <linux/irq_work.h>
 #include <linux/list.h>
@@ -21,7 +22,10 @@
 #include "nftrace_ring.h"
 #include "nftrace_fmt.h"
 
-/* One CPU's ring of one reader. */
+/*
+ * One CPU's ring of one reader. Each is written by its own CPU's hooks:
+ * cache-line aligned, so that neighbours in the array share no line.
+ */
 struct nftrace_cpu_ring {
 	struct nftrace_ring ring;
 	struct nftrace_reader *reader;
@@ -31,7 +35,7 @@ struct nftrace_cpu_ring {
 	struct nftrace_cpu_stats stats;	/* written by this CPU's hooks only */
 	struct irq_work wake_work;
 	u64 next_seq;			/* read(): the sequence number expected */
-};
+} ____cacheline_aligned_in_smp;
 
 enum nftrace_state {
 	NFTRACE_NEW,		/* nothing configured yet */
@@ -55,7 +59,6 @@ struct nftrace_reader {
 	u32 netns;			/* inode number, 0: every netns */
 	u32 wakeup_bytes;
 	struct bpf_prog *filter;
-	int sleeping;			/* a consumer waits: wake it */
 
 	u32 ring_size;
 	unsigned int nr_rings;		/* nr_cpu_ids */
@@ -64,6 +67,12 @@ struct nftrace_reader {
 	unsigned int nr_ctl_pages;
 	struct nftrace_ring_cons *ctl;
 
+	/*
+	 * A consumer waits: wake it. Written by the consumer and the wakeup,
+	 * read by every hook: on a line of its own, away from the fields
+	 * above that the hooks only read.
+	 */
+	int sleeping ____cacheline_aligned_in_smp;
 	wait_queue_head_t wq;
 	struct timer_list trickle;
 

@@ -1,0 +1,83 @@
+# SPDX-License-Identifier: GPL-2.0
+# Only the hooks that running readers ask for are registered: a reader of
+# IPv4 output adds one hook call to a packet's path, not ten. A kprobe on
+# the hook function records which (hook, family) each call came from, for
+# IPv4 and IPv6 loopback pings that pass all four local hooks; the set must
+# be the union of the running readers' wishes, in a netns made while they
+# run too, and empty again once they stop.
+. tests/vm/lib.sh
+
+CHECK=tests/vm/nftrace_check
+[ -x $CHECK ] || die "no $CHECK (make -C tests/vm)"
+load_nftrace
+mk_tmpdir
+
+tr=/sys/kernel/tracing
+[ -w $tr/kprobe_events ] || die "no kprobe events at $tr"
+# struct nf_hook_state starts with u8 hook, u8 pf; it is the third argument.
+echo 'p:nftrace_sel nftrace:nftrace_hook hook=+0(%dx):u8 pf=+1(%dx):u8' \
+	>> $tr/kprobe_events || die "cannot probe nftrace_hook"
+at_exit sh -c "echo 0 > $tr/events/kprobes/nftrace_sel/enable; echo -:nftrace_sel >> $tr/kprobe_events"
+echo 1 > $tr/events/kprobes/nftrace_sel/enable
+
+# seen [NS]: the distinct "hook=H pf=P" of the hook calls during pings.
+seen() {
+	local run=()
+
+	[ -n "${1:-}" ] && run=(ip netns exec "$1")
+	echo > $tr/trace
+	echo 1 > $tr/tracing_on
+	"${run[@]}" ping -c 2 -i 0.1 -q 127.0.0.1 > /dev/null
+	"${run[@]}" ping -6 -c 2 -i 0.1 -q ::1 > /dev/null
+	echo 0 > $tr/tracing_on
+	grep -o 'hook=[0-9]* pf=[0-9]*' $tr/trace | sort -u | tr '\n' ' '
+}
+
+# reader NAME HOOKMASK FAMILIES: an mmap reader, running until killed.
+reader() {
+	$CHECK capture 120 -h $2 -f $3 > $T/$1 &
+	eval "pid_$1=$!"
+	wait_for 5 grep -q started $T/$1 || die "reader $1 did not start"
+}
+
+stop() {
+	local pid
+
+	eval "pid=\$pid_$1"
+	kill $pid
+	wait $pid 2>/dev/null
+}
+
+assert_eq "" "$(seen)" "no reader: no hook calls"
+
+# NF_INET_LOCAL_OUT is 3, NF_INET_LOCAL_IN 1; NFPROTO_IPV4 2, NFPROTO_IPV6 10.
+reader out4 8 1
+assert_eq "hook=3 pf=2 " "$(seen)" "IPv4 output reader: its hook only"
+
+reader in6 2 2
+assert_eq "hook=1 pf=10 hook=3 pf=2 " "$(seen)" "two readers: the union"
+
+# A third reader sharing a hook, gone again, takes nothing away.
+reader out46 8 3
+assert_eq "hook=1 pf=10 hook=3 pf=10 hook=3 pf=2 " "$(seen)" "three readers"
+stop out46
+assert_eq "hook=1 pf=10 hook=3 pf=2 " "$(seen)" "a shared hook stays"
+
+ip netns add hooksel_late
+at_exit ip netns del hooksel_late
+ip -n hooksel_late link set lo up
+assert_eq "hook=1 pf=10 hook=3 pf=2 " "$(seen hooksel_late)" \
+	"a netns made while readers run is hooked the same way"
+
+stop out4
+assert_eq "hook=1 pf=10 " "$(seen)" "first reader gone: its hook gone"
+stop in6
+assert_eq "" "$(seen)" "last reader gone: no hook calls"
+assert_eq "" "$(seen hooksel_late)" "nor in the late netns"
+
+# All hooks, both families: the ten ops, in use by loopback's four hooks.
+reader all 31 3
+assert_eq "hook=0 pf=10 hook=0 pf=2 hook=1 pf=10 hook=1 pf=2 hook=3 pf=10 hook=3 pf=2 hook=4 pf=10 hook=4 pf=2 " \
+	"$(seen)" "every hook"
+stop all
+assert_eq "" "$(seen)" "idle again"
