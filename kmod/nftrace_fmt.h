@@ -4,7 +4,7 @@
  *
  * Compiled into the module (read() on /dev/nftrace) and into userspace
  * (nftrace-capture without -w), so that both print a packet identically.
- * Freestanding code only: no libc beyond snprintf, no %pI6c, no time zone
+ * Freestanding code only: no libc beyond memcpy and strlen, no %pI6c, no time zone
  * database (the caller passes its offset from UTC).
  */
 #ifndef _NFTRACE_FMT_H
