@@ -100,7 +100,8 @@ fi
 
 # ------------------------------------------------------ the machine's load
 
-others() { pgrep -c -f '^qemu-system' 2>/dev/null || true; }
+# VMs other than this run's own (which shares $out/vm over 9p).
+others() { { pgrep -af '^qemu-system' || true; } | grep -cvF -- "$out/vm" || true; }
 if [ $host = 1 ] || [ $vm = 1 ]; then
 
 # Other VMs on this machine (CI, other sessions) take the cores the

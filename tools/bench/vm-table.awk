@@ -100,11 +100,11 @@ END {
 			line = "\"" short[c] "\""
 			for (i = 1; i <= nw; i++) {
 				w = W[i]
-				line = line " " (((w SUBSEP c) in R) ? sprintf("%.3f", median(R[w, c])) : "-")
+				line = line " " (((w SUBSEP c) in R) ? sprintf("%.6f", median(R[w, c])) : "-")
 			}
 			for (i = 1; i <= nw; i++) {
 				w = W[i]
-				line = line " " (((w SUBSEP c) in K) ? sprintf("%.3f", median(K[w, c])) : "-")
+				line = line " " (((w SUBSEP c) in K) ? sprintf("%.6f", median(K[w, c])) : "-")
 			}
 			print line
 		}
