@@ -80,6 +80,15 @@
 
 #define NFTRACE_REC_PACKET	1
 
+/*
+ * nftrace_record.flags. NFTRACE_REC_F_DROP: netfilter dropped the packet
+ * at this hook (a rule's drop verdict, a policy, a reject): the record is
+ * the packet as it was dropped, a second record of a packet already
+ * recorded when it entered the hook. Only for readers that asked for
+ * drops (NFTRACE_CFG_DROPS).
+ */
+#define NFTRACE_REC_F_DROP	(1U << 0)
+
 #define NFTRACE_IFNAMSIZ	16
 
 /*
@@ -101,7 +110,7 @@ struct nftrace_record {
 	__u8	hook;		/* NFTRACE_HOOK_* */
 	__u8	family;		/* NFTRACE_NFPROTO_* */
 	__u16	cpu;
-	__u32	__pad;
+	__u32	flags;		/* NFTRACE_REC_F_* */
 	char	ifname_in[NFTRACE_IFNAMSIZ];	/* NUL-terminated, "" if none */
 	char	ifname_out[NFTRACE_IFNAMSIZ];
 	/* __u8 data[cap_len] from the network header, at hdr_len */
@@ -144,7 +153,14 @@ struct nftrace_info {
  * (/proc/PID/ns/net, /run/netns/NAME). wakeup_bytes: wake a sleeping
  * reader once a ring holds this much (0: ring_size / 8); a trickle below
  * it still wakes the reader within 100 ms.
+ *
+ * flags: NFTRACE_CFG_DROPS also records, at the reader's hooks, each
+ * packet that netfilter drops there (NFTRACE_REC_F_DROP). Kernels without
+ * the flag reject it: it sits where zeroed reserved space used to be.
  */
+#define NFTRACE_CFG_DROPS	(1U << 0)
+#define NFTRACE_CFG_ALL		NFTRACE_CFG_DROPS
+
 struct nftrace_config {
 	__u32	hooks;		/* 1 << NFTRACE_HOOK_* */
 	__u32	families;	/* NFTRACE_FAMILY_* */
@@ -152,7 +168,9 @@ struct nftrace_config {
 	__u32	ring_size;
 	__s32	netns_fd;
 	__u32	wakeup_bytes;
-	__u64	__reserved[2];	/* must be zero */
+	__u32	flags;		/* NFTRACE_CFG_* */
+	__u32	__reserved32;	/* must be zero */
+	__u64	__reserved;	/* must be zero */
 };
 
 /*

@@ -30,4 +30,17 @@
 #define timer_shutdown_sync(t)	del_timer_sync(t)
 #endif
 
+/*
+ * v6.11, "net: add rx_sk to trace_kfree_skb": the kfree_skb tracepoint
+ * gains the receiving socket. (v5.17 gave it the drop reason that
+ * nftrace's drop records rely on.)
+ */
+#ifdef HAVE_KFREE_SKB_RX_SK
+#define NFTRACE_KFREE_SKB_ARGS	struct sk_buff *skb, void *location, \
+				enum skb_drop_reason reason, struct sock *rx_sk
+#else
+#define NFTRACE_KFREE_SKB_ARGS	struct sk_buff *skb, void *location, \
+				enum skb_drop_reason reason
+#endif
+
 #endif /* _NFTRACE_COMPAT_H */

@@ -41,7 +41,7 @@ static int nftrace_config_apply(struct nftrace_reader *r,
 	int err = 0;
 
 	if ((hooks & ~NFTRACE_HOOKS_ALL) || (families & ~NFTRACE_FAMILIES_ALL) ||
-	    c->__reserved[0] || c->__reserved[1])
+	    (c->flags & ~NFTRACE_CFG_ALL) || c->__reserved32 || c->__reserved)
 		return -EINVAL;
 	if (snaplen > NFTRACE_SNAPLEN_MAX)
 		return -EINVAL;
@@ -87,6 +87,7 @@ static int nftrace_config_apply(struct nftrace_reader *r,
 	r->snaplen = snaplen;
 	r->netns = netns;
 	r->wakeup_bytes = wakeup;
+	r->drops = c->flags & NFTRACE_CFG_DROPS;
 	r->state = NFTRACE_READY;
 out_unlock:
 	mutex_unlock(&r->map_lock);
@@ -370,11 +371,13 @@ static int nftrace_get_stats(struct nftrace_reader *r, void __user *uarg)
 	memset(&st.total, 0, sizeof(st.total));
 	for (i = 0; r->rings && i < r->nr_rings; i++) {
 		const struct nftrace_cpu_stats *s = &r->rings[i].stats;
+		/* Drop records lost to a busy ring (PREEMPT_RT): dropped. */
+		u64 busy = READ_ONCE(r->rings[i].drops_busy);
 		struct nftrace_cpu_stats one = {
-			.seen = READ_ONCE(s->seen),
+			.seen = READ_ONCE(s->seen) + busy,
 			.filtered = READ_ONCE(s->filtered),
 			.captured = READ_ONCE(s->captured),
-			.dropped = READ_ONCE(s->dropped),
+			.dropped = READ_ONCE(s->dropped) + busy,
 		};
 
 		st.total.seen += one.seen;

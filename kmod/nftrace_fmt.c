@@ -684,6 +684,8 @@ int nftrace_fmt_record(char *buf, size_t size, const struct nftrace_record *rec,
 	} else {
 		line_put_num(&l, " hook", rec->hook);
 	}
+	if (rec->flags & NFTRACE_REC_F_DROP)
+		line_puts(&l, " dropped");
 	put_ifname(&l, " in=", rec->ifname_in);
 	put_ifname(&l, " out=", rec->ifname_out);
 	line_puts(&l, " mark=0x");

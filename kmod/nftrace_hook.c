@@ -26,6 +26,7 @@
 #include <linux/timekeeping.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
+#include <trace/events/skb.h>
 
 #include "compat.h"
 #include "nftrace_priv.h"
@@ -35,29 +36,195 @@ int nftrace_priority = NF_IP_PRI_FIRST;
 static LIST_HEAD(nftrace_readers);	/* running readers; RCU for the hook */
 static DEFINE_MUTEX(nftrace_readers_lock);
 
+/*
+ * Each (family, hook) is registered on its own, in every netns present and
+ * future, while some running reader wants it: a reader of the output hook
+ * adds one hook call to a local packet's path, not ten. pernet init and exit
+ * are told only the netns, so each op gets its own pair, made by
+ * NFTRACE_PERNET() below.
+ */
+#define NFTRACE_NR_ENTRY_OPS	(2 * NFTRACE_NR_HOOKS)
+#define NFTRACE_NR_OPS		(2 * NFTRACE_NR_ENTRY_OPS)
+
+/*
+ * Index of an entry op: IPv4 hooks first, then IPv6. The exit op of the
+ * same hook (drops, below) is NFTRACE_NR_ENTRY_OPS further on.
+ */
+static unsigned int nftrace_op_index(u8 pf, unsigned int hook)
+{
+	/* The ABI's hook numbers are netfilter's. */
+	BUILD_BUG_ON(NF_INET_PRE_ROUTING != NFTRACE_HOOK_PREROUTING ||
+		     NF_INET_LOCAL_IN != NFTRACE_HOOK_INPUT ||
+		     NF_INET_FORWARD != NFTRACE_HOOK_FORWARD ||
+		     NF_INET_LOCAL_OUT != NFTRACE_HOOK_OUTPUT ||
+		     NF_INET_POST_ROUTING != NFTRACE_HOOK_POSTROUTING);
+	return (pf == NFPROTO_IPV6 ? NFTRACE_NR_HOOKS : 0) + hook;
+}
+
 static u32 nftrace_wants_family(u8 pf)
 {
 	return pf == NFPROTO_IPV4 ? NFTRACE_FAMILY_IPV4 : NFTRACE_FAMILY_IPV6;
 }
 
+/*
+ * Drops. Netfilter frees a packet it drops with kfree_skb_reason(skb,
+ * SKB_DROP_REASON_NETFILTER_DROP) inside nf_hook_slow(), where nothing
+ * says which hook the packet was at. So while some reader wants drops,
+ * the entry op of each hook it reads pushes a frame {skb, where} on a
+ * small per-CPU stack, an exit op at the last priority pops it once the
+ * packet got through, and the kfree_skb tracepoint, finding the frame of
+ * a dropped skb, records the packet as dropped there.
+ *
+ * A frame belongs to one context, the task and interrupt level it was
+ * pushed in: a packet's hook ops run in one context, and contexts nest
+ * (a softirq on top of a task), or, on PREEMPT_RT, interleave. Only the
+ * same skb in the same context matches, newest first. A packet stolen or
+ * queued by a hook leaves its frame behind: the pop of an outer packet in
+ * the same context removes it, and a full stack forgets its oldest frame.
+ * The frame holds copies, never pointers to follow: a frame left behind
+ * refers to nothing that still exists.
+ */
+#define NFTRACE_NR_FRAMES	8
+
+struct nftrace_frame {
+	const struct sk_buff *skb;	/* compared, never followed */
+	const struct task_struct *task;
+	u8 level;			/* 0 task, 1 softirq, 2 hardirq, 3 NMI */
+	u8 hook;
+	u8 pf;
+	u32 netns;
+	int ifindex_in;
+	int ifindex_out;
+	char ifname_in[NFTRACE_IFNAMSIZ];
+	char ifname_out[NFTRACE_IFNAMSIZ];
+};
+
+struct nftrace_frames {
+	unsigned int nr;
+	struct nftrace_frame f[NFTRACE_NR_FRAMES];
+};
+
+static DEFINE_PER_CPU(struct nftrace_frames, nftrace_frames);
+
+/* Entry ops that push frames: bit i for nftrace_ops[i]. */
+static u32 nftrace_frame_ops;
+
+static u8 nftrace_context_level(void)
+{
+	if (in_nmi())
+		return 3;
+	if (in_hardirq())
+		return 2;
+	return in_serving_softirq() ? 1 : 0;
+}
+
+static void nftrace_frame_push(const struct sk_buff *skb,
+			       const struct nf_hook_state *state)
+{
+	struct nftrace_frames *fs;
+	struct nftrace_frame *f;
+	unsigned long flags;
+
+	/* Any context may push on this CPU's stack: irqs off, briefly. */
+	local_irq_save(flags);
+	fs = this_cpu_ptr(&nftrace_frames);
+	if (fs->nr == NFTRACE_NR_FRAMES) {
+		memmove(&fs->f[0], &fs->f[1],
+			sizeof(fs->f[0]) * (NFTRACE_NR_FRAMES - 1));
+		fs->nr--;
+	}
+	f = &fs->f[fs->nr++];
+	f->skb = skb;
+	f->task = current;
+	f->level = nftrace_context_level();
+	f->hook = state->hook;
+	f->pf = state->pf;
+	f->netns = state->net->ns.inum;
+	f->ifindex_in = state->in ? state->in->ifindex : 0;
+	f->ifindex_out = state->out ? state->out->ifindex : 0;
+	if (state->in)
+		memcpy(f->ifname_in, state->in->name, NFTRACE_IFNAMSIZ);
+	else
+		memset(f->ifname_in, 0, NFTRACE_IFNAMSIZ);
+	if (state->out)
+		memcpy(f->ifname_out, state->out->name, NFTRACE_IFNAMSIZ);
+	else
+		memset(f->ifname_out, 0, NFTRACE_IFNAMSIZ);
+	local_irq_restore(flags);
+}
+
+/*
+ * Pop skb's newest frame of this context into *out (when out is set), and
+ * every newer frame of this context with it: those packets are done with
+ * their hooks. False when skb has no frame here.
+ */
+static bool nftrace_frame_pop(const struct sk_buff *skb,
+			      struct nftrace_frame *out)
+{
+	const struct task_struct *task = current;
+	u8 level = nftrace_context_level();
+	struct nftrace_frames *fs;
+	unsigned int i, j, n;
+	unsigned long flags;
+	bool found = false;
+
+	local_irq_save(flags);
+	fs = this_cpu_ptr(&nftrace_frames);
+	for (i = fs->nr; i-- > 0;) {
+		const struct nftrace_frame *f = &fs->f[i];
+
+		if (f->skb == skb && f->task == task && f->level == level) {
+			found = true;
+			break;
+		}
+	}
+	if (found) {
+		if (out)
+			*out = fs->f[i];
+		/* Keep the other contexts' frames above i, in order. */
+		for (j = n = i; j < fs->nr; j++) {
+			const struct nftrace_frame *f = &fs->f[j];
+
+			if (f->task != task || f->level != level)
+				fs->f[n++] = *f;
+		}
+		fs->nr = n;
+	}
+	local_irq_restore(flags);
+	return found;
+}
+
+/* Where a record was made: at a hook (state), or at a drop (frame). */
 static void nftrace_fill(struct nftrace_record *rec, u32 len, u32 cap,
 			 const struct sk_buff *skb,
-			 const struct nf_hook_state *state, u64 tstamp)
+			 const struct nf_hook_state *state,
+			 const struct nftrace_frame *drop, u64 tstamp)
 {
 	rec->len = len;
 	rec->type = NFTRACE_REC_PACKET;
 	rec->hdr_len = sizeof(*rec);
 	rec->tstamp_ns = tstamp;
-	rec->netns = state->net->ns.inum;
 	rec->mark = skb->mark;
-	rec->ifindex_in = state->in ? state->in->ifindex : 0;
-	rec->ifindex_out = state->out ? state->out->ifindex : 0;
 	rec->orig_len = skb->len - skb_network_offset(skb);
 	rec->cap_len = cap;
+	rec->cpu = smp_processor_id();
+	if (unlikely(drop)) {
+		rec->netns = drop->netns;
+		rec->ifindex_in = drop->ifindex_in;
+		rec->ifindex_out = drop->ifindex_out;
+		rec->hook = drop->hook;
+		rec->family = drop->pf;
+		rec->flags = NFTRACE_REC_F_DROP;
+		memcpy(rec->ifname_in, drop->ifname_in, NFTRACE_IFNAMSIZ);
+		memcpy(rec->ifname_out, drop->ifname_out, NFTRACE_IFNAMSIZ);
+		return;
+	}
+	rec->netns = state->net->ns.inum;
+	rec->ifindex_in = state->in ? state->in->ifindex : 0;
+	rec->ifindex_out = state->out ? state->out->ifindex : 0;
 	rec->hook = state->hook;
 	rec->family = state->pf;
-	rec->cpu = smp_processor_id();
-	rec->__pad = 0;
+	rec->flags = 0;
 	/* dev->name is NUL-terminated within IFNAMSIZ. */
 	if (state->in)
 		memcpy(rec->ifname_in, state->in->name, NFTRACE_IFNAMSIZ);
@@ -75,9 +242,14 @@ static void nftrace_stat_inc(u64 *counter)
 	WRITE_ONCE(*counter, *counter + 1);
 }
 
-/* Called with bottom halves off: this CPU's ring has no other producer. */
+/*
+ * Called with bottom halves off (or, for a drop on PREEMPT_RT, preemption
+ * off and the ring not busy): this CPU's ring has no other producer.
+ * Exactly one of state and drop is set.
+ */
 static void nftrace_capture(struct nftrace_reader *r, struct sk_buff *skb,
-			    const struct nf_hook_state *state, u64 *tstamp)
+			    const struct nf_hook_state *state,
+			    const struct nftrace_frame *drop, u64 *tstamp)
 {
 	struct nftrace_cpu_ring *cr = &r->rings[smp_processor_id()];
 	int off = skb_network_offset(skb);
@@ -85,6 +257,13 @@ static void nftrace_capture(struct nftrace_reader *r, struct sk_buff *skb,
 	u32 snap = r->snaplen;
 	u32 cap, len;
 
+	if (unlikely(drop) && READ_ONCE(cr->busy)) {
+		/* See nftrace_drop_probe(): counted, not written. */
+		nftrace_stat_inc(&cr->drops_busy);
+		return;
+	}
+	WRITE_ONCE(cr->busy, true);
+	barrier();
 	nftrace_stat_inc(&cr->stats.seen);
 	if (r->filter) {
 		/* Classic BPF on the packet from its network header. */
@@ -92,7 +271,7 @@ static void nftrace_capture(struct nftrace_reader *r, struct sk_buff *skb,
 
 		if (!keep) {
 			nftrace_stat_inc(&cr->stats.filtered);
-			return;
+			goto out;
 		}
 		snap = min(snap, keep);
 	}
@@ -103,11 +282,11 @@ static void nftrace_capture(struct nftrace_reader *r, struct sk_buff *skb,
 	if (!rec) {
 		nftrace_ring_lose(&cr->ring);
 		nftrace_stat_inc(&cr->stats.dropped);
-		return;
+		goto out;
 	}
 	if (!*tstamp)
 		*tstamp = ktime_get_real_ns();
-	nftrace_fill(rec, len, cap, skb, state, *tstamp);
+	nftrace_fill(rec, len, cap, skb, state, drop, *tstamp);
 	rec->seq = cr->ring.seq;
 	/* Cannot fail: off + cap <= skb->len. Handles paged and GSO skbs. */
 	if (skb_copy_bits(skb, off, rec + 1, cap))
@@ -123,6 +302,9 @@ static void nftrace_capture(struct nftrace_reader *r, struct sk_buff *skb,
 	if (READ_ONCE(r->sleeping) &&
 	    cr->ring.prod_pos - READ_ONCE(cr->ring.cons->pos) >= r->wakeup_bytes)
 		irq_work_queue(&cr->wake_work);
+out:
+	barrier();
+	WRITE_ONCE(cr->busy, false);
 }
 
 static unsigned int nftrace_hook(void *priv, struct sk_buff *skb,
@@ -134,6 +316,9 @@ static unsigned int nftrace_hook(void *priv, struct sk_buff *skb,
 	struct nftrace_reader *r;
 	u64 tstamp = 0;
 
+	if (unlikely(READ_ONCE(nftrace_frame_ops) &
+		     BIT(nftrace_op_index(state->pf, state->hook))))
+		nftrace_frame_push(skb, state);
 	if (bh)
 		local_bh_disable();
 	/* nf_hook_slow() holds rcu_read_lock(). */
@@ -142,38 +327,69 @@ static unsigned int nftrace_hook(void *priv, struct sk_buff *skb,
 			continue;
 		if (r->netns && r->netns != state->net->ns.inum)
 			continue;
-		nftrace_capture(r, skb, state, &tstamp);
+		nftrace_capture(r, skb, state, NULL, &tstamp);
 	}
 	if (bh)
 		local_bh_enable();
 	return NF_ACCEPT;
 }
 
-/*
- * Each (family, hook) is registered on its own, in every netns present and
- * future, while some running reader wants it: a reader of the output hook
- * adds one hook call to a local packet's path, not ten. pernet init and exit
- * are told only the netns, so each op gets its own pair, made by
- * NFTRACE_PERNET() below.
- */
-#define NFTRACE_NR_OPS	(2 * NFTRACE_NR_HOOKS)
-
-/* Index of an op: IPv4 hooks first, then IPv6. */
-static unsigned int nftrace_op_index(u8 pf, unsigned int hook)
+/* At the last priority: the packet got through every op of this hook. */
+static unsigned int nftrace_exit_hook(void *priv, struct sk_buff *skb,
+				      const struct nf_hook_state *state)
 {
-	/* The ABI's hook numbers are netfilter's. */
-	BUILD_BUG_ON(NF_INET_PRE_ROUTING != NFTRACE_HOOK_PREROUTING ||
-		     NF_INET_LOCAL_IN != NFTRACE_HOOK_INPUT ||
-		     NF_INET_FORWARD != NFTRACE_HOOK_FORWARD ||
-		     NF_INET_LOCAL_OUT != NFTRACE_HOOK_OUTPUT ||
-		     NF_INET_POST_ROUTING != NFTRACE_HOOK_POSTROUTING);
-	return (pf == NFPROTO_IPV6 ? NFTRACE_NR_HOOKS : 0) + hook;
+	nftrace_frame_pop(skb, NULL);
+	return NF_ACCEPT;
+}
+
+/*
+ * The kfree_skb tracepoint, with preemption off, while some reader wants
+ * drops. On PREEMPT_RT bottom halves cannot be turned off here (that may
+ * sleep), and a task preempted on this CPU may be halfway through writing
+ * a record into the same ring: cr->busy says so, and the drop is then
+ * counted as lost instead (nftrace_capture()). Elsewhere a softirq cannot
+ * run while a task writes (it has bottom halves off), so busy is never
+ * seen set.
+ */
+static void nftrace_drop_probe(void *data, NFTRACE_KFREE_SKB_ARGS)
+{
+	bool bh = !IS_ENABLED(CONFIG_PREEMPT_RT) && !irqs_disabled();
+	struct nftrace_frame f;
+	struct nftrace_reader *r;
+	u64 tstamp = 0;
+	u32 family;
+
+	if (reason != SKB_DROP_REASON_NETFILTER_DROP ||
+	    !nftrace_frame_pop(skb, &f))
+		return;
+	family = nftrace_wants_family(f.pf);
+	if (bh)
+		local_bh_disable();
+	rcu_read_lock();
+	list_for_each_entry_rcu(r, &nftrace_readers, node) {
+		if (!r->drops || !(r->hooks & BIT(f.hook)) ||
+		    !(r->families & family))
+			continue;
+		if (r->netns && r->netns != f.netns)
+			continue;
+		nftrace_capture(r, skb, NULL, &f, &tstamp);
+	}
+	rcu_read_unlock();
+	if (bh)
+		local_bh_enable();
 }
 
 #define NFTRACE_OPS(pf_, hook_) {		\
 	.hook = nftrace_hook,			\
 	.pf = pf_,				\
 	.hooknum = hook_,			\
+}
+
+#define NFTRACE_EXIT_OPS(pf_, hook_) {		\
+	.hook = nftrace_exit_hook,		\
+	.pf = pf_,				\
+	.hooknum = hook_,			\
+	.priority = NF_IP_PRI_LAST,		\
 }
 
 static struct nf_hook_ops nftrace_ops[NFTRACE_NR_OPS] = {
@@ -187,6 +403,16 @@ static struct nf_hook_ops nftrace_ops[NFTRACE_NR_OPS] = {
 	NFTRACE_OPS(NFPROTO_IPV6, NF_INET_FORWARD),
 	NFTRACE_OPS(NFPROTO_IPV6, NF_INET_LOCAL_OUT),
 	NFTRACE_OPS(NFPROTO_IPV6, NF_INET_POST_ROUTING),
+	NFTRACE_EXIT_OPS(NFPROTO_IPV4, NF_INET_PRE_ROUTING),
+	NFTRACE_EXIT_OPS(NFPROTO_IPV4, NF_INET_LOCAL_IN),
+	NFTRACE_EXIT_OPS(NFPROTO_IPV4, NF_INET_FORWARD),
+	NFTRACE_EXIT_OPS(NFPROTO_IPV4, NF_INET_LOCAL_OUT),
+	NFTRACE_EXIT_OPS(NFPROTO_IPV4, NF_INET_POST_ROUTING),
+	NFTRACE_EXIT_OPS(NFPROTO_IPV6, NF_INET_PRE_ROUTING),
+	NFTRACE_EXIT_OPS(NFPROTO_IPV6, NF_INET_LOCAL_IN),
+	NFTRACE_EXIT_OPS(NFPROTO_IPV6, NF_INET_FORWARD),
+	NFTRACE_EXIT_OPS(NFPROTO_IPV6, NF_INET_LOCAL_OUT),
+	NFTRACE_EXIT_OPS(NFPROTO_IPV6, NF_INET_POST_ROUTING),
 };
 
 #define NFTRACE_PERNET(i)						\
@@ -201,7 +427,9 @@ static void __net_exit nftrace_net_exit_##i(struct net *net)		\
 
 NFTRACE_PERNET(0) NFTRACE_PERNET(1) NFTRACE_PERNET(2) NFTRACE_PERNET(3)
 NFTRACE_PERNET(4) NFTRACE_PERNET(5) NFTRACE_PERNET(6) NFTRACE_PERNET(7)
-NFTRACE_PERNET(8) NFTRACE_PERNET(9)
+NFTRACE_PERNET(8) NFTRACE_PERNET(9) NFTRACE_PERNET(10) NFTRACE_PERNET(11)
+NFTRACE_PERNET(12) NFTRACE_PERNET(13) NFTRACE_PERNET(14) NFTRACE_PERNET(15)
+NFTRACE_PERNET(16) NFTRACE_PERNET(17) NFTRACE_PERNET(18) NFTRACE_PERNET(19)
 
 #define NFTRACE_NET_OPS(i) {			\
 	.init = nftrace_net_init_##i,		\
@@ -212,7 +440,10 @@ static struct pernet_operations nftrace_net_ops[NFTRACE_NR_OPS] = {
 	NFTRACE_NET_OPS(0), NFTRACE_NET_OPS(1), NFTRACE_NET_OPS(2),
 	NFTRACE_NET_OPS(3), NFTRACE_NET_OPS(4), NFTRACE_NET_OPS(5),
 	NFTRACE_NET_OPS(6), NFTRACE_NET_OPS(7), NFTRACE_NET_OPS(8),
-	NFTRACE_NET_OPS(9),
+	NFTRACE_NET_OPS(9), NFTRACE_NET_OPS(10), NFTRACE_NET_OPS(11),
+	NFTRACE_NET_OPS(12), NFTRACE_NET_OPS(13), NFTRACE_NET_OPS(14),
+	NFTRACE_NET_OPS(15), NFTRACE_NET_OPS(16), NFTRACE_NET_OPS(17),
+	NFTRACE_NET_OPS(18), NFTRACE_NET_OPS(19),
 };
 
 /* Running readers that want each op; under nftrace_readers_lock. */
@@ -232,16 +463,37 @@ static u32 nftrace_reader_ops(const struct nftrace_reader *r)
 		if (r->families & NFTRACE_FAMILY_IPV6)
 			ops |= BIT(nftrace_op_index(NFPROTO_IPV6, hook));
 	}
+	/* Drops: the same hooks' exit ops too. */
+	if (r->drops)
+		ops |= ops << NFTRACE_NR_ENTRY_OPS;
 	return ops;
+}
+
+/* Entry ops that push frames: those whose exit op is registered. */
+static void nftrace_frame_ops_update(void)
+{
+	u32 mask = 0;
+	unsigned int i;
+
+	for (i = 0; i < NFTRACE_NR_ENTRY_OPS; i++)
+		if (nftrace_op_users[NFTRACE_NR_ENTRY_OPS + i])
+			mask |= BIT(i);
+	WRITE_ONCE(nftrace_frame_ops, mask);
 }
 
 static void nftrace_hooks_put(u32 ops)
 {
+	u32 gone = 0;
 	unsigned int i;
 
 	lockdep_assert_held(&nftrace_readers_lock);
 	for (i = 0; i < NFTRACE_NR_OPS; i++)
 		if ((ops & BIT(i)) && !--nftrace_op_users[i])
+			gone |= BIT(i);
+	/* No new frames before their exit ops go. */
+	nftrace_frame_ops_update();
+	for (i = 0; i < NFTRACE_NR_OPS; i++)
+		if (gone & BIT(i))
 			unregister_pernet_subsys(&nftrace_net_ops[i]);
 }
 
@@ -256,7 +508,8 @@ static int nftrace_hooks_get(u32 ops)
 		if (!(ops & BIT(i)) || nftrace_op_users[i]++)
 			continue;
 		/* The module parameter is read at each registration. */
-		nftrace_ops[i].priority = nftrace_priority;
+		if (i < NFTRACE_NR_ENTRY_OPS)
+			nftrace_ops[i].priority = nftrace_priority;
 		err = register_pernet_subsys(&nftrace_net_ops[i]);
 		if (err) {
 			nftrace_op_users[i]--;
@@ -264,7 +517,17 @@ static int nftrace_hooks_get(u32 ops)
 			return err;
 		}
 	}
+	nftrace_frame_ops_update();
 	return 0;
+}
+
+/* Running readers that want drops; under nftrace_readers_lock. */
+static unsigned int nftrace_nr_drop_readers;
+
+/* On each CPU, irqs off, as its frames are only ever touched. */
+static void nftrace_frames_reset(void *unused)
+{
+	this_cpu_ptr(&nftrace_frames)->nr = 0;
 }
 
 int nftrace_reader_start(struct nftrace_reader *r)
@@ -272,9 +535,23 @@ int nftrace_reader_start(struct nftrace_reader *r)
 	int err;
 
 	mutex_lock(&nftrace_readers_lock);
+	if (r->drops && !nftrace_nr_drop_readers) {
+		/* Frames left behind by an earlier run would only mislead. */
+		on_each_cpu(nftrace_frames_reset, NULL, 1);
+		err = register_trace_kfree_skb(nftrace_drop_probe, NULL);
+		if (err)
+			goto out_unlock;
+	}
 	err = nftrace_hooks_get(nftrace_reader_ops(r));
-	if (!err)
-		list_add_tail_rcu(&r->node, &nftrace_readers);
+	if (err) {
+		if (r->drops && !nftrace_nr_drop_readers)
+			unregister_trace_kfree_skb(nftrace_drop_probe, NULL);
+		goto out_unlock;
+	}
+	if (r->drops)
+		nftrace_nr_drop_readers++;
+	list_add_tail_rcu(&r->node, &nftrace_readers);
+out_unlock:
 	mutex_unlock(&nftrace_readers_lock);
 	if (!err) {
 		r->state = NFTRACE_RUNNING;
@@ -286,14 +563,24 @@ int nftrace_reader_start(struct nftrace_reader *r)
 /* After this, no hook touches r's rings, and no wakeup is pending. */
 void nftrace_reader_stop(struct nftrace_reader *r)
 {
+	bool probe_gone = false;
 	unsigned int i;
 
 	mutex_lock(&nftrace_readers_lock);
 	list_del_rcu(&r->node);
 	nftrace_hooks_put(nftrace_reader_ops(r));
+	if (r->drops && !--nftrace_nr_drop_readers) {
+		unregister_trace_kfree_skb(nftrace_drop_probe, NULL);
+		probe_gone = true;
+	}
 	mutex_unlock(&nftrace_readers_lock);
 
-	/* Hooks run under rcu_read_lock(): wait for those still in r. */
+	/*
+	 * Hooks run under rcu_read_lock(), the probe with preemption off:
+	 * wait for those still in r.
+	 */
+	if (probe_gone)
+		tracepoint_synchronize_unregister();
 	synchronize_net();
 	for (i = 0; i < r->nr_rings; i++)
 		irq_work_sync(&r->rings[i].wake_work);

@@ -34,6 +34,8 @@ struct nftrace_cpu_ring {
 	void *vaddr;			/* vmap: producer page, data, data */
 	struct nftrace_cpu_stats stats;	/* written by this CPU's hooks only */
 	struct irq_work wake_work;
+	bool busy;			/* a record is being written */
+	u64 drops_busy;			/* drop records not written: busy */
 	u64 next_seq;			/* read(): the sequence number expected */
 } ____cacheline_aligned_in_smp;
 
@@ -58,6 +60,7 @@ struct nftrace_reader {
 	u32 snaplen;
 	u32 netns;			/* inode number, 0: every netns */
 	u32 wakeup_bytes;
+	bool drops;			/* NFTRACE_CFG_DROPS */
 	struct bpf_prog *filter;
 
 	u32 ring_size;

@@ -45,13 +45,15 @@ static char *put_dec(char *p, __u32 v)
 }
 
 /*
- * "PREROUTING netns=4026531840", NUL included, as snprintf() would put it;
- * by hand because snprintf() was more than half the cost of a record. At
- * most "POSTROUTING netns=" or "hook255 netns=" and ten digits: 29 bytes.
+ * "PREROUTING netns=4026531840", then " dropped" for a packet netfilter
+ * dropped there (NFTRACE_REC_F_DROP), NUL included; by hand because
+ * snprintf() was more than half the cost of a record. At most
+ * "POSTROUTING netns=", ten digits and " dropped": 37 bytes.
  */
 static size_t put_prefix(char *buf, const struct nftrace_record *rec)
 {
 	static const char netns[] = " netns=";
+	static const char dropped[] = " dropped";
 	const char *hook = nftrace_hook_name(rec->hook);
 	char *p = buf;
 
@@ -66,6 +68,10 @@ static size_t put_prefix(char *buf, const struct nftrace_record *rec)
 	}
 	memcpy(p, netns, sizeof(netns) - 1);
 	p = put_dec(p + sizeof(netns) - 1, rec->netns);
+	if (rec->flags & NFTRACE_REC_F_DROP) {
+		memcpy(p, dropped, sizeof(dropped) - 1);
+		p += sizeof(dropped) - 1;
+	}
 	*p++ = '\0';
 	return (size_t)(p - buf);
 }

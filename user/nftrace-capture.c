@@ -195,7 +195,8 @@ static void print_banner(const struct capture *cap)
 	if (cap->to_pcap)
 		fprintf(stderr, ", link-type %s",
 			cap->opts->linktype == DLT_NFLOG ? "NFLOG" : "RAW");
-	fprintf(stderr, ", snapshot length %u bytes\n", in->snaplen);
+	fprintf(stderr, ", snapshot length %u bytes%s\n", in->snaplen,
+		cap->opts->drops ? ", drops too" : "");
 	if (cap->opts->verbose)
 		fprintf(stderr, "%s: %u rings of %u KiB, filter: %s\n", PROG,
 			in->nr_rings, in->ring_size / 1024,
@@ -261,6 +262,7 @@ static int setup_device(struct capture *cap, struct bpf_program *prog)
 		.families = o->families,
 		.snaplen = o->snaplen,
 		.ring_size = o->ring_size,
+		.flags = o->drops ? NFTRACE_CFG_DROPS : 0,
 	};
 	int ret;
 
@@ -272,6 +274,18 @@ static int setup_device(struct capture *cap, struct bpf_program *prog)
 	if (open_netns(o, &cfg.netns_fd) < 0)
 		return -1;
 	ret = nftrace_set_config(cap->t, &cfg);
+	if (ret < 0 && errno == EINVAL && o->drops) {
+		/* Is it the flag? A module older than --drops refuses it. */
+		cfg.flags = 0;
+		if (nftrace_set_config(cap->t, &cfg) == 0) {
+			fprintf(stderr, "%s: --drops: the loaded nftrace.ko does not record drops (too old)\n",
+				PROG);
+			if (cfg.netns_fd >= 0)
+				close(cfg.netns_fd);
+			return -1;
+		}
+		cfg.flags = NFTRACE_CFG_DROPS;
+	}
 	if (cfg.netns_fd >= 0)
 		close(cfg.netns_fd);
 	if (ret < 0 ||

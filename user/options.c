@@ -25,6 +25,7 @@ enum {
 	OPT_LINKTYPE,
 	OPT_DEVICE,
 	OPT_VERSION,
+	OPT_DROPS,
 };
 
 static const struct option long_opts[] = {
@@ -32,6 +33,7 @@ static const struct option long_opts[] = {
 	{ "netns",		required_argument,	NULL, OPT_NETNS },
 	{ "linktype",		required_argument, NULL, OPT_LINKTYPE },
 	{ "device",		required_argument,	NULL, OPT_DEVICE },
+	{ "drops",		no_argument,		NULL, OPT_DROPS },
 	{ "snapshot-length",	required_argument,	NULL, 's' },
 	{ "buffer-size",	required_argument,	NULL, 'B' },
 	{ "help",		no_argument,		NULL, 'h' },
@@ -73,6 +75,10 @@ void capture_usage(FILE *out)
 "                      capture in the network namespace PATH names\n"
 "                      (/run/netns/NAME, /proc/PID/ns/net), or in all of\n"
 "                      them (default: the one nftrace-capture runs in)\n"
+"      --drops         also record each packet that netfilter drops at\n"
+"                      these hooks (a drop verdict, a policy, a reject),\n"
+"                      once more, as dropped: \"dropped\" after the hook\n"
+"                      in text, in the NFLOG prefix in a pcap\n"
 "  -B, --buffer-size KIB\n"
 "                      ring size per CPU in KiB, a power of two from 64\n"
 "                      to 262144 (default 1024)\n"
@@ -267,6 +273,9 @@ enum opts_result capture_parse_opts(struct capture_opts *o, int argc,
 			break;
 		case OPT_DEVICE:
 			o->device = optarg;
+			break;
+		case OPT_DROPS:
+			o->drops = 1;
 			break;
 		case 'h':
 			capture_usage(out);

@@ -19,6 +19,7 @@ struct capture_opts {
 	const char *netns;	/* --netns: a path, "all"; NULL: our own */
 	unsigned int ring_size;	/* -B, in bytes; 0: the default */
 	int linktype;		/* --linktype: DLT_NFLOG or DLT_RAW */
+	int drops;		/* --drops: NFTRACE_CFG_DROPS */
 	int quiet;		/* -q */
 	int verbose;		/* -v, repeatable */
 	char *filter;		/* the trailing expression; NULL: none */

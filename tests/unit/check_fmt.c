@@ -96,6 +96,24 @@ START_TEST(test_ipv4_udp)
 }
 END_TEST
 
+/* A drop record: "dropped" right after the hook. */
+START_TEST(test_dropped)
+{
+	struct nftrace_record *rec;
+	size_t n = pkt_ipv4(pkt, "10.0.0.1", "10.0.0.2", 17, 8);
+
+	n += pkt_udp(pkt + n, 1000, 9, 0);
+	rec = rec_make(&tr, V4, PRE, pkt, n, n);
+	rec->flags = NFTRACE_REC_F_DROP;
+	ck_assert_str_eq(fmt(rec),
+		"12:00:01.123456789 cpu1 ipv4 PREROUTING dropped in=eth0 out=- mark=0x0 netns=4026531840 "
+		"len=28 udp 10.0.0.1:1000 > 10.0.0.2:9 length 0\n");
+	/* Other flag bits, unknown here, change nothing. */
+	rec->flags = ~NFTRACE_REC_F_DROP;
+	ck_assert_str_eq(fmt(rec), HEAD4 "len=28 udp 10.0.0.1:1000 > 10.0.0.2:9 length 0\n");
+}
+END_TEST
+
 START_TEST(test_ipv4_icmp)
 {
 	size_t n = pkt_ipv4(pkt, "10.0.0.1", "10.0.0.2", 1, 8 + 56);
@@ -645,6 +663,7 @@ Suite *fmt_suite(void)
 	tcase_add_test(tc, test_ipv4_tcp_syn);
 	tcase_add_test(tc, test_tcp_flags);
 	tcase_add_test(tc, test_ipv4_udp);
+	tcase_add_test(tc, test_dropped);
 	tcase_add_test(tc, test_ipv4_icmp);
 	tcase_add_test(tc, test_ipv4_other_and_fragments);
 	tcase_add_test(tc, test_ipv4_options_and_bad);

@@ -99,6 +99,15 @@ START_TEST(test_encode_ipv6_padding)
 	ck_assert_uint_eq(len, 24);
 	ck_assert_uint_eq(type, 10);
 	ck_assert_str_eq((char *)out + 16, "POSTROUTING netns=1");
+
+	/* A drop record says so at the end of the prefix. */
+	rec->flags = NFTRACE_REC_F_DROP;
+	ck_assert_uint_eq(nflog_encode(out, sizeof(out), rec, pkt, n + 3),
+			  108);
+	ck_assert_str_eq((char *)out + 16, "POSTROUTING netns=1 dropped");
+	rec->flags = 0;
+	ck_assert_uint_eq(nflog_encode(out, sizeof(out), rec, pkt, n + 3),
+			  100);
 	memcpy(&type, out + 38, 2);
 	ck_assert_uint_eq(type, 5);			/* OUTDEV */
 	ck_assert_int_eq(out[43], 7);

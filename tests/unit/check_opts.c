@@ -95,6 +95,10 @@ START_TEST(test_values)
 	ck_assert_str_eq(o.netns, "all");
 	ck_assert_int_eq(o.linktype, DLT_RAW);
 	ck_assert_str_eq(o.device, "/tmp/x");
+	ck_assert_int_eq(o.drops, 0);
+
+	ck_assert_int_eq(parse("--drops", NULL), OPTS_RUN);
+	ck_assert_int_eq(o.drops, 1);
 
 	ck_assert_int_eq(parse("-6", "-s", "1500", "-B", "262144",
 			       "--snapshot-length=96", "--buffer-size=1024",
@@ -301,7 +305,7 @@ START_TEST(test_manpage_covers_help)
 	static const char *const opts[] = {
 		"-w", "-c", "-s", "--snapshot-length", "--hooks", "-4", "-6",
 		"--netns", "-B", "--buffer-size", "--linktype", "-q", "-v",
-		"--device", "-h", "--help", "--version",
+		"--device", "-h", "--help", "--version", "--drops",
 	};
 	char *man = NULL, want[64], *w;
 	size_t len = 0;

@@ -248,6 +248,24 @@ START_TEST(test_sigterm_text)
 }
 END_TEST
 
+/* --drops against a module that predates it: said so, exit 1. */
+START_TEST(test_drops_old_module)
+{
+	static const char *env[] = { "NFTRACE_FAKE_NO_FLAGS=1", NULL };
+	const char *args[] = { "--device", DEV, "--drops", "-c", "1", NULL };
+	struct spawn sp = { .out_fd = -1 };
+
+	memcpy(sp.env, env, sizeof(env));
+	ck_assert_int_eq(run(&sp, args), 1);
+	ck_assert_ptr_nonnull(strstr(slurp(err_path),
+		"--drops: the loaded nftrace.ko does not record drops (too old)"));
+	/* The same module without --drops works. */
+	args[2] = "-q";
+	ck_assert_int_eq(run(&sp, args), 0);
+	ck_assert_int_eq(lines(out_path), 1);
+}
+END_TEST
+
 /* Text lines: sorted by time, every ring's records, the shared format. */
 START_TEST(test_text_lines)
 {
@@ -447,6 +465,7 @@ Suite *tool_suite(void)
 	tcase_add_test(tc, test_sigterm_text);
 	tcase_add_test(tc, test_text_lines);
 	tcase_add_test(tc, test_filter);
+	tcase_add_test(tc, test_drops_old_module);
 	tcase_add_test(tc, test_hooks_and_family);
 	tcase_add_test(tc, test_overrun);
 	tcase_add_test(tc, test_disk_full);

@@ -63,6 +63,7 @@ static struct {
 	int stop;
 	unsigned long packets;
 	unsigned long gap_us;
+	int no_flags;		/* a module from before config flags */
 } fk = { .lock = PTHREAD_MUTEX_INITIALIZER, .fd = -1 };
 
 static void *(*real_mmap)(void *, size_t, int, int, int, off_t);
@@ -86,6 +87,7 @@ __attribute__((constructor)) static void fake_init(void)
 		fk.nr_rings = 2;
 	s = getenv("NFTRACE_FAKE_GAP_US");
 	fk.gap_us = s ? strtoul(s, NULL, 0) : 0;
+	fk.no_flags = !!getenv("NFTRACE_FAKE_NO_FLAGS");
 }
 
 static __u64 stride(void)
@@ -156,8 +158,9 @@ static int set_config(const struct nftrace_config *c)
 	n.snaplen = n.snaplen ? n.snaplen : NFTRACE_SNAPLEN_DEFAULT;
 	n.ring_size = n.ring_size ? n.ring_size : NFTRACE_RING_DEFAULT;
 	if ((n.hooks & ~NFTRACE_HOOKS_ALL) ||
-	    (n.families & ~NFTRACE_FAMILIES_ALL) || n.__reserved[0] ||
-	    n.__reserved[1] || n.snaplen > NFTRACE_SNAPLEN_MAX ||
+	    (n.families & ~NFTRACE_FAMILIES_ALL) || n.__reserved32 ||
+	    n.__reserved || (n.flags & ~NFTRACE_CFG_ALL) ||
+	    (fk.no_flags && n.flags) || n.snaplen > NFTRACE_SNAPLEN_MAX ||
 	    n.ring_size < NFTRACE_RING_MIN || n.ring_size > NFTRACE_RING_MAX ||
 	    (n.ring_size & (n.ring_size - 1)) ||
 	    NFTRACE_ALIGN(sizeof(struct nftrace_record) + n.snaplen) >

@@ -487,8 +487,14 @@ static void gen_config(struct thr *t, struct nftrace_config *c)
 	case 3: c->wakeup_bytes = (uint32_t)PICK(t, evil64); break;
 	default: c->wakeup_bytes = 0; break;
 	}
+	/* Drops: the kfree_skb probe and the frames (test_fuzz_dev.sh drops). */
+	c->flags = chance(t, 50) ? NFTRACE_CFG_DROPS : 0;
 	if (chance(t, 5))
-		c->__reserved[rn(t, 2)] = PICK(t, evil64) | 1;
+		switch (rn(t, 3)) {
+		case 0: c->__reserved = PICK(t, evil64) | 1; break;
+		case 1: c->__reserved32 = (uint32_t)PICK(t, evil64) | 1; break;
+		default: c->flags = (uint32_t)PICK(t, evil64); break;
+		}
 }
 
 /* A random constant for a classic BPF instruction. */

@@ -319,10 +319,18 @@ static int cmd_abi(void)
 	expect_errno(ioctl(fd, NFTRACE_IOC_SET_CONFIG, &cfg), EINVAL,
 		     "snaplen over the max");
 	cfg.snaplen = 0;
-	cfg.__reserved[1] = 1;
+	cfg.__reserved = 1;
 	expect_errno(ioctl(fd, NFTRACE_IOC_SET_CONFIG, &cfg), EINVAL,
 		     "reserved bits");
-	cfg.__reserved[1] = 0;
+	cfg.__reserved = 0;
+	cfg.__reserved32 = 1;
+	expect_errno(ioctl(fd, NFTRACE_IOC_SET_CONFIG, &cfg), EINVAL,
+		     "reserved bits after flags");
+	cfg.__reserved32 = 0;
+	cfg.flags = ~NFTRACE_CFG_ALL;
+	expect_errno(ioctl(fd, NFTRACE_IOC_SET_CONFIG, &cfg), EINVAL,
+		     "unknown config flags");
+	cfg.flags = 0;
 	cfg.netns_fd = fd;
 	expect_errno(ioctl(fd, NFTRACE_IOC_SET_CONFIG, &cfg), EINVAL,
 		     "netns_fd that is not a netns");

@@ -37,7 +37,16 @@ slab0=$(meminfo_kb Slab) sunr0=$(meminfo_kb SUnreclaim) vmalloc0=$(meminfo_kb Vm
 echo "before: Slab ${slab0} kB, SUnreclaim ${sunr0} kB, VmallocUsed ${vmalloc0} kB"
 
 # Traffic: a ping flood in fuzz_busy, IPv6 pings in this namespace (and
-# the fuzzer's own UDP).
+# the fuzzer's own UDP). Every other echo reply in fuzz_busy is dropped at
+# INPUT, for the readers that record drops.
+in_ns fuzz_busy nft -f - <<'NFT' || die "fuzz_busy: the drop rule"
+table ip fuzz_drop {
+	chain h_in {
+		type filter hook input priority 0;
+		icmp type echo-reply numgen inc mod 2 == 0 drop
+	}
+}
+NFT
 in_ns_bg fuzz_busy ping -f -q 127.0.0.1 > /dev/null
 ping_busy=$!
 ping -6 -q -i 0.002 ::1 > /dev/null &

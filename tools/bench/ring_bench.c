@@ -184,7 +184,7 @@ static inline void fill(struct nftrace_record *rec, __u32 len, __u32 cap,
 	rec->hook = NFTRACE_HOOK_OUTPUT;
 	rec->family = NFTRACE_NFPROTO_IPV4;
 	rec->cpu = 0;
-	rec->__pad = 0;
+	rec->flags = 0;
 	memset(rec->ifname_in, 0, NFTRACE_IFNAMSIZ);
 	memcpy(rec->ifname_out, lo, NFTRACE_IFNAMSIZ);
 }

@@ -1,0 +1,170 @@
+# SPDX-License-Identifier: GPL-2.0 OR MIT
+# --drops: where packets stop. nft rules on the router drop forwarded UDP
+# to port 9, reject port 11, pass port 10, and drop echo requests to the
+# router itself (IPv4 and IPv6); the client drops its own UDP to port 12
+# at OUTPUT (process context). Each dropped packet must appear once more,
+# marked dropped, at the hook whose rule dropped it, as many times as the
+# rule's nft counter says; nothing else may be marked. Without --drops,
+# or at hooks not captured, no drop records.
+. tests/vm/lib.sh
+
+need_capture_tool
+load_nftrace
+mk_topology
+mk_tmpdir
+
+in_ns router nft -f - <<'NFT' || die "router ruleset"
+table inet filt {
+	counter c_drop9 {}
+	counter c_rej11 {}
+	counter c_pass10 {}
+	counter c_echo4 {}
+	counter c_echo6 {}
+	chain hfwd {
+		type filter hook forward priority 0;
+		udp dport 9 counter name "c_drop9" drop
+		udp dport 11 counter name "c_rej11" reject
+		udp dport 10 counter name "c_pass10" accept
+	}
+	chain hin {
+		type filter hook input priority 0;
+		icmp type echo-request counter name "c_echo4" drop
+		icmpv6 type echo-request counter name "c_echo6" drop
+	}
+}
+NFT
+in_ns client nft -f - <<'NFT' || die "client ruleset"
+table ip filt {
+	counter c_out12 {}
+	chain hout {
+		type filter hook output priority 0;
+		udp dport 12 counter name "c_out12" drop
+	}
+}
+NFT
+
+# send_udp NS ADDR PORT N: N datagrams; a send that netfilter refuses
+# (EPERM at OUTPUT) does not stop the rest.
+send_udp() {
+	in_ns "$1" python3 - "$2" "$3" "$4" <<-'EOF'
+	import socket, sys, time
+	s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+	for _ in range(int(sys.argv[3])):
+	    try:
+	        s.sendto(b"nftrace drops", (sys.argv[1], int(sys.argv[2])))
+	    except PermissionError:
+	        pass
+	    time.sleep(0.005)
+	EOF
+}
+
+traffic() {
+	send_udp client $SERVER4 9 20
+	send_udp client $SERVER4 10 20
+	send_udp client $SERVER4 11 5
+	in_ns client ping -c 3 -i 0.1 -W 1 -q $ROUTER4_C > /dev/null
+	in_ns client ping -6 -c 3 -i 0.1 -W 1 -q $ROUTER6_C > /dev/null
+	send_udp client $SERVER4 12 10
+	sleep 0.3
+}
+
+# start NS ARGS...: a capture into $T/d.pcap, stopped by finish.
+start() {
+	local ns=$1
+
+	shift
+	$CAP --netns /run/netns/$ns "$@" 2> $T/err &
+	cap=$!
+	wait_for 5 grep -q "capturing at" $T/err || die "capture did not start: $(cat $T/err)"
+}
+
+finish() {
+	kill -INT $cap
+	wait $cap || fail "capture: exit $? ($(cat $T/err))"
+}
+
+count() { # PCAP DISPLAY-FILTER
+	tshark -r "$1" -Y "$2" 2>/dev/null | wc -l
+}
+
+# Neighbours resolved first, so that no datagram waits for ARP.
+in_ns client ping -c 1 -W 2 -q $SERVER4 > /dev/null || fail "ping $SERVER4"
+
+D='nflog.prefix contains "dropped"'
+UDP='udp && !icmp'
+
+# The router, every hook, both families.
+start router --drops -w $T/d.pcap
+traffic
+finish
+assert_match 'drops too' "$(cat $T/err)" "the banner says drops are recorded"
+drop9=$(nft_counter -n router inet filt c_drop9)
+rej11=$(nft_counter -n router inet filt c_rej11)
+echo4=$(nft_counter -n router inet filt c_echo4)
+echo6=$(nft_counter -n router inet filt c_echo6)
+assert_eq 20 "$drop9" "nft: dropped to port 9"
+assert_eq 5 "$rej11" "nft: rejected to port 11"
+assert_eq "20 5 3 3" "$drop9 $rej11 $echo4 $echo6" "nft: the drop rules' counters"
+assert_eq $drop9 "$(count $T/d.pcap "$D && $UDP && udp.dstport == 9 && nflog.hook == 2")" \
+	"port 9: dropped at FORWARD, as often as nft dropped"
+assert_eq $rej11 "$(count $T/d.pcap "$D && $UDP && udp.dstport == 11 && nflog.hook == 2")" \
+	"port 11: a reject is a drop, at FORWARD"
+assert_eq $echo4 "$(count $T/d.pcap "$D && icmp.type == 8 && nflog.hook == 1")" \
+	"IPv4 echo requests to the router: dropped at INPUT"
+assert_eq $echo6 "$(count $T/d.pcap "$D && icmpv6.type == 128 && nflog.hook == 1")" \
+	"IPv6 echo requests to the router: dropped at INPUT"
+assert_eq $((drop9 + rej11 + echo4 + echo6)) "$(count $T/d.pcap "$D")" \
+	"no other record is marked dropped"
+# The way in is still recorded, and the dropped packets go no further.
+assert_eq 20 "$(count $T/d.pcap "!($D) && $UDP && udp.dstport == 9 && nflog.hook == 2")" \
+	"port 9: recorded entering FORWARD too"
+assert_eq 0 "$(count $T/d.pcap "$UDP && udp.dstport == 9 && nflog.hook == 4")" \
+	"port 9: never at POSTROUTING"
+assert_eq 20 "$(count $T/d.pcap "!($D) && $UDP && udp.dstport == 10 && nflog.hook == 4")" \
+	"port 10: passes through POSTROUTING"
+assert_eq 0 "$(count $T/d.pcap "$D && udp.dstport == 10")" "port 10: never dropped"
+# The drop record is the packet as it was: same bytes as on the way in.
+assert_eq 2 "$(tshark -r $T/d.pcap -Y "$UDP && udp.dstport == 9 && nflog.hook == 2" \
+	-T fields -e ip.id -e data.data 2>/dev/null | sort | uniq -c | awk '{ print $1 }' | sort -u)" \
+	"port 9: each packet twice at FORWARD (in, dropped), identical"
+captured=$(sed -n 's/^\([0-9]*\) packets captured$/\1/p' $T/err)
+assert_eq "$(tshark -r $T/d.pcap 2>/dev/null | wc -l)" "$captured" \
+	"drop records count as captured packets"
+
+# Text: "FORWARD dropped" lines, each after the packet's entry line.
+$CAP --netns /run/netns/router --drops --hooks forward -4 -c 20 'udp dst port 9' \
+	> $T/lines 2> $T/err &
+cap=$!
+wait_for 5 grep -q "capturing at" $T/err || die "text capture did not start: $(cat $T/err)"
+send_udp client $SERVER4 9 10
+wait $cap || fail "text capture: exit $? ($(cat $T/err))"
+assert_eq 10 "$(grep -c ' ipv4 FORWARD dropped in=eth0 out=eth1 .* udp .*:9 length ' $T/lines)" \
+	"text: 10 'FORWARD dropped' lines"
+assert_eq 10 "$(grep -c ' ipv4 FORWARD in=eth0 out=eth1 ' $T/lines)" "text: 10 entry lines"
+assert_eq "$(printf 'in,dropped %.0s' {1..10})" \
+	"$(awk '{ printf "%s", ($5 == "dropped") ? ",dropped " : "in" }' $T/lines)" \
+	"text: each drop right after its packet's entry"
+
+# Without --drops, none; nor at hooks not captured.
+start router --hooks forward -4 -w $T/n.pcap
+send_udp client $SERVER4 9 10
+finish
+assert_eq 10 "$(count $T/n.pcap "$UDP && udp.dstport == 9")" "without --drops: the packets"
+assert_eq 0 "$(count $T/n.pcap "$D")" "without --drops: no drop records"
+start router --drops --hooks prerouting,postrouting -4 -w $T/p.pcap
+send_udp client $SERVER4 9 10
+finish
+assert_eq 10 "$(count $T/p.pcap "$UDP && udp.dstport == 9 && nflog.hook == 0")" \
+	"drops at an uncaptured hook: the packets at PREROUTING"
+assert_eq 0 "$(count $T/p.pcap "$D")" "drops at an uncaptured hook: not reported"
+
+# Dropped at OUTPUT, in the sender's own system call.
+start client --drops --hooks output -4 -w $T/o.pcap
+send_udp client $SERVER4 12 10
+finish
+out12=$(nft_counter -n client ip filt c_out12)
+assert_eq 20 "$out12" "nft: dropped at the client's OUTPUT (10 earlier, 10 now)"
+assert_eq 10 "$(count $T/o.pcap "$D && $UDP && udp.dstport == 12 && nflog.hook == 3")" \
+	"OUTPUT drops, in process context"
+assert_eq 10 "$(count $T/o.pcap "!($D) && $UDP && udp.dstport == 12 && nflog.hook == 3")" \
+	"OUTPUT: the packets on their way in"
