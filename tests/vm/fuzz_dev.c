@@ -1910,7 +1910,9 @@ static void *watchdog(void *arg)
 		for (i = 0; i <= nr_thrs; i++) {
 			uint64_t s = atomic_load(&thrs[i].op_start_ns);
 
-			if (s && now - s > hang_secs * 1000000000ULL) {
+			/* s > now: the call began after now was read. */
+			if (s && s < now &&
+			    now - s > hang_secs * 1000000000ULL) {
 				report_hang(&thrs[i], (now - s) / 1000000000ULL);
 				fflush(NULL);
 				_exit(3);

@@ -18,6 +18,8 @@
 #   base     no capture, nftrace not loaded
 #   loaded   nftrace loaded, no reader
 #   nft1     nftrace-capture -w at the hook
+#   nft1drops  the same with --drops (not in the default set): what
+#            recording drops costs a packet that is not dropped
 #   nftall   nftrace-capture -w at all five hooks
 #   tcpdump  tcpdump -w on the interface (lo; the egress veth for fwd)
 #   nflog    an nft "log group 1" rule at the hook, tcpdump -i nflog:1 -w
@@ -235,12 +237,13 @@ start_config() {	# workload config[@variant]
 	loaded)
 		module_load "$variant"
 		return 0 ;;
-	nft1|nftall)
+	nft1|nftall|nft1drops)
 		module_load "$variant"
-		local hooks=$hook
+		local hooks=$hook drops=
 		[ "$2" = nftall ] && hooks=all
+		[ "$2" = nft1drops ] && drops=--drops
 		$AUX "$CAPTURE" -w "$cap_file" -s "$SNAPLEN" --hooks "$hooks" \
-			2>"$cap_err" &
+			$drops 2>"$cap_err" &
 		cap_pid=$!
 		wait_for "$cap_err" "capturing at" ;;
 	tcpdump)
@@ -285,7 +288,7 @@ count_config() {	# workload config[@variant]
 	local kept=- cap=- drop=-
 	set -- "$1" "${2%%@*}"
 	case $2 in
-	nft1|nftall|tcpdump|nflog)
+	nft1|nftall|nft1drops|tcpdump|nflog)
 		kept=$("$BIN/pcapcount" "$cap_file" | sed -n 's/^packets=\([0-9]*\).*/\1/p')
 		cap=$(sed -n 's/^\([0-9]*\) packets captured$/\1/p' "$cap_err")
 		drop=$(sed -n 's/^\([0-9]*\) packets dropped by kernel$/\1/p' "$cap_err") ;;

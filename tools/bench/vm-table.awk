@@ -41,7 +41,7 @@ function add(arr, key, v) {
 BEGIN {
 	FS = "\t"
 	nw = split("udp tcp fwd", W, " ")
-	nc = split("base loaded nft1 nftall tcpdump nflog printk busy", C, " ")
+	nc = split("base loaded nft1 nft1drops nftall tcpdump nflog printk busy", C, " ")
 	wname["udp"] = "UDP flood, loopback"
 	wname["tcp"] = "TCP stream (iperf3), loopback"
 	wname["fwd"] = "UDP flood, forwarded between namespaces"
@@ -49,6 +49,7 @@ BEGIN {
 	cname["base"] = "no capture"
 	cname["loaded"] = "nftrace loaded, no reader"
 	cname["nft1"] = "nftrace, one hook"
+	cname["nft1drops"] = "nftrace, one hook, --drops"
 	cname["nftall"] = "nftrace, all five hooks"
 	cname["tcpdump"] = "tcpdump (AF_PACKET)"
 	cname["nflog"] = "NFLOG + tcpdump -i nflog"
@@ -56,6 +57,7 @@ BEGIN {
 	cname["busy"] = "control: no capture, CPU 1 busy"
 	short["base"] = "no capture"; short["loaded"] = "loaded"
 	short["nft1"] = "nftrace, 1 hook"; short["nftall"] = "nftrace, 5 hooks"
+	short["nft1drops"] = "nftrace, 1 hook, drops"
 	short["tcpdump"] = "tcpdump"; short["nflog"] = "NFLOG"; short["printk"] = "printk"
 	short["busy"] = "CPU 1 busy (control)"
 }
@@ -70,7 +72,7 @@ BEGIN {
 	if ($5 > 0 && $6 != "-") {
 		add(K, w SUBSEP c, $6 / $5)
 		lost[w, c] += $5 - $6
-		if ($8 != "-" || c ~ /^(nft1|nftall|tcpdump|nflog)$/) {
+		if ($8 != "-" || c ~ /^(nft1|nft1drops|nftall|tcpdump|nflog)$/) {
 			saiddrop[w, c] += $8
 			hasdrop[w, c] = 1
 		}
@@ -97,6 +99,10 @@ END {
 		# config ratio(udp tcp fwd) kept(udp tcp fwd); "-" when absent
 		for (j = 1; j <= nc; j++) {
 			c = C[j]
+			for (i = 1; i <= nw && !((W[i], c) in seen); i++)
+				;
+			if (i > nw)
+				continue	# not measured in this run
 			line = "\"" short[c] "\""
 			for (i = 1; i <= nw; i++) {
 				w = W[i]
@@ -130,7 +136,7 @@ END {
 					acct = sprintf("%d / %d", saiddrop[w, c], lost[w, c])
 				else
 					acct = sprintf("none reported / %d", lost[w, c])
-				if ((c == "nft1" || c == "nftall"))
+				if (c ~ /^nft(1|all|1drops)$/)
 					acct = acct (inexact[w, c] || mismatch[w, c] ? " (NOT exact)" : " (exact)")
 			}
 			printf "| %s | %.0f | %s | %s | %s |\n", cname[c], median(T[k]), ratio, kept, acct
