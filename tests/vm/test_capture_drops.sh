@@ -2,10 +2,11 @@
 # --drops: where packets stop. nft rules on the router drop forwarded UDP
 # to port 9, reject port 11, pass port 10, and drop echo requests to the
 # router itself (IPv4 and IPv6); the client drops its own UDP to port 12
-# at OUTPUT (process context). Each dropped packet must appear once more,
-# marked dropped, at the hook whose rule dropped it, as many times as the
-# rule's nft counter says; nothing else may be marked. Without --drops,
-# or at hooks not captured, no drop records.
+# at OUTPUT (process context); last, the server's IPv6 INPUT chain drops
+# by policy. Each dropped packet must appear once more, marked dropped, at
+# the hook whose rule dropped it, as many times as the rule's nft counter
+# says; nothing else may be marked. Without --drops, or at hooks not
+# captured, no drop records.
 . tests/vm/lib.sh
 
 need_capture_tool
@@ -48,7 +49,8 @@ NFT
 send_udp() {
 	in_ns "$1" python3 - "$2" "$3" "$4" <<-'EOF'
 	import socket, sys, time
-	s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+	s = socket.socket(socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET,
+	                  socket.SOCK_DGRAM)
 	for _ in range(int(sys.argv[3])):
 	    try:
 	        s.sendto(b"nftrace drops", (sys.argv[1], int(sys.argv[2])))
@@ -168,3 +170,22 @@ assert_eq 10 "$(count $T/o.pcap "$D && $UDP && udp.dstport == 12 && nflog.hook =
 	"OUTPUT drops, in process context"
 assert_eq 10 "$(count $T/o.pcap "!($D) && $UDP && udp.dstport == 12 && nflog.hook == 3")" \
 	"OUTPUT: the packets on their way in"
+
+# A chain's drop policy, IPv6, at the server's INPUT.
+in_ns server nft -f - <<'NFT' || die "server ruleset"
+table ip6 pol {
+	counter c_pol {}
+	chain hin {
+		type filter hook input priority 0; policy drop;
+		meta l4proto ipv6-icmp accept	# neighbour discovery
+		udp dport 14 counter name "c_pol"
+	}
+}
+NFT
+start server --drops --hooks input -6 -w $T/s.pcap
+send_udp client $SERVER6 14 7
+finish
+pol=$(nft_counter -n server ip6 pol c_pol)
+assert_eq 7 "$pol" "nft: IPv6 datagrams that met the server's drop policy"
+assert_eq $pol "$(count $T/s.pcap "$D && ipv6 && udp.dstport == 14 && nflog.hook == 1")" \
+	"a drop policy is a drop: IPv6, at INPUT"
