@@ -109,6 +109,15 @@ static DEFINE_PER_CPU(struct nftrace_frames, nftrace_frames);
 /* Entry ops that push frames: bit i for nftrace_ops[i]. */
 static u32 nftrace_frame_ops;
 
+/* dev->name is NUL-terminated within IFNAMSIZ; "" for no device. */
+static void nftrace_copy_ifname(char *dst, const struct net_device *dev)
+{
+	if (dev)
+		memcpy(dst, dev->name, NFTRACE_IFNAMSIZ);
+	else
+		memset(dst, 0, NFTRACE_IFNAMSIZ);
+}
+
 static u8 nftrace_context_level(void)
 {
 	if (in_nmi())
@@ -142,14 +151,8 @@ static void nftrace_frame_push(const struct sk_buff *skb,
 	f->netns = state->net->ns.inum;
 	f->ifindex_in = state->in ? state->in->ifindex : 0;
 	f->ifindex_out = state->out ? state->out->ifindex : 0;
-	if (state->in)
-		memcpy(f->ifname_in, state->in->name, NFTRACE_IFNAMSIZ);
-	else
-		memset(f->ifname_in, 0, NFTRACE_IFNAMSIZ);
-	if (state->out)
-		memcpy(f->ifname_out, state->out->name, NFTRACE_IFNAMSIZ);
-	else
-		memset(f->ifname_out, 0, NFTRACE_IFNAMSIZ);
+	nftrace_copy_ifname(f->ifname_in, state->in);
+	nftrace_copy_ifname(f->ifname_out, state->out);
 	local_irq_restore(flags);
 }
 
@@ -225,15 +228,8 @@ static void nftrace_fill(struct nftrace_record *rec, u32 len, u32 cap,
 	rec->hook = state->hook;
 	rec->family = state->pf;
 	rec->flags = 0;
-	/* dev->name is NUL-terminated within IFNAMSIZ. */
-	if (state->in)
-		memcpy(rec->ifname_in, state->in->name, NFTRACE_IFNAMSIZ);
-	else
-		memset(rec->ifname_in, 0, NFTRACE_IFNAMSIZ);
-	if (state->out)
-		memcpy(rec->ifname_out, state->out->name, NFTRACE_IFNAMSIZ);
-	else
-		memset(rec->ifname_out, 0, NFTRACE_IFNAMSIZ);
+	nftrace_copy_ifname(rec->ifname_in, state->in);
+	nftrace_copy_ifname(rec->ifname_out, state->out);
 }
 
 static void nftrace_stat_inc(u64 *counter)
