@@ -111,8 +111,14 @@ int pcap_writer_write(struct pcap_writer *w, const struct nftrace_record *rec,
 		if (cap_len > NFLOG_PAYLOAD_MAX)
 			cap_len = NFLOG_PAYLOAD_MAX;
 		n = nflog_encode(w->buf, w->buf_size, rec, data, cap_len);
+		/*
+		 * The NFLOG message is whole, its payload cut, as the
+		 * kernel's own NFLOG makes it: a record length beyond it
+		 * makes Wireshark look for more TLVs and dissect nothing.
+		 * The packet's length stays in its IP header.
+		 */
 		h.caplen = (bpf_u_int32)n;
-		h.len = (bpf_u_int32)(n + (orig_len - cap_len));
+		h.len = (bpf_u_int32)n;
 		pcap_dump((u_char *)w->dumper, &h, w->buf);
 	} else {
 		h.caplen = cap_len;

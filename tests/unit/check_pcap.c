@@ -122,8 +122,9 @@ START_TEST(test_nflog_read_back)
 	ck_assert_int_eq(pcap_datalink(p), DLT_NFLOG);
 	ck_assert_int_ge(pcap_snapshot(p), 128 + NFLOG_HDR_MAX);
 	ck_assert_int_eq(pcap_next_ex(p, &h, &data), 1);
+	/* A whole NFLOG message around a cut packet, as the kernel's. */
 	ck_assert_uint_eq(h->caplen, n);
-	ck_assert_uint_eq(h->len, n + 940);
+	ck_assert_uint_eq(h->len, n);
 	ck_assert_mem_eq(data, want, n);
 	ck_assert_int_eq(pcap_next_ex(p, &h, &data), PCAP_ERROR_BREAK);
 	pcap_close(p);

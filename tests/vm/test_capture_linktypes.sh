@@ -59,6 +59,21 @@ assert_le "$(date +%s)" "${ts%.*}" "nflog: time not after the capture"
 # tcpdump reads it too.
 assert_eq 8 "$(tcpdump -n -r $T/nflog.pcap 2>/dev/null | grep -c ICMP)" "nflog: tcpdump reads it"
 
+# Packets longer than the snapshot length: behind NFLOG, their headers
+# still dissect (the NFLOG message is whole, its payload cut, as with the
+# kernel's own NFLOG); the IP header keeps the packet's length.
+$CAP --netns /run/netns/router --hooks forward -4 -s 64 -w $T/cut.pcap 2> $T/err &
+cap=$!
+wait_for 5 grep -q "capturing at" $T/err || die "capture did not start: $(cat $T/err)"
+in_ns client ping -c 2 -i 0.1 -s 1000 -q $SERVER4 > /dev/null || fail "ping -s 1000 $SERVER4"
+kill -INT $cap
+wait $cap || fail "capture -s 64: exit $?"
+out=$(fields $T/cut.pcap ip.src ip.len icmp.type)
+assert_eq 2 "$(grep -cx "$CLIENT4,1028,8" <<< "$out")" \
+	"cut to 64 bytes: IPv4 echo requests of 1028 bytes, headers dissected"
+assert_eq 0 "$(tshark -r $T/cut.pcap 2>/dev/null | grep -c 'NFLOG.*Packet size limited')" \
+	"cut to 64 bytes: no packet left undissected at NFLOG"
+
 capture $T/raw.pcap --linktype raw
 assert_eq "Raw IP" "$(capinfos -E $T/raw.pcap | sed -n 's/^File encapsulation: *//p')" \
 	"raw: file encapsulation"
