@@ -239,6 +239,20 @@ static void nftrace_stat_inc(u64 *counter)
 }
 
 /*
+ * PREEMPT_RT only: a record is being written into cr. Elsewhere nothing
+ * that could write into the ring runs while a writer has bottom halves
+ * off, so the flag is neither kept nor read.
+ */
+static void nftrace_set_busy(struct nftrace_cpu_ring *cr, bool busy)
+{
+	if (IS_ENABLED(CONFIG_PREEMPT_RT)) {
+		barrier();
+		WRITE_ONCE(cr->busy, busy);
+		barrier();
+	}
+}
+
+/*
  * Called with bottom halves off (or, for a drop on PREEMPT_RT, preemption
  * off and the ring not busy): this CPU's ring has no other producer.
  * Exactly one of state and drop is set.
@@ -253,13 +267,13 @@ static void nftrace_capture(struct nftrace_reader *r, struct sk_buff *skb,
 	u32 snap = r->snaplen;
 	u32 cap, len;
 
-	if (unlikely(drop) && READ_ONCE(cr->busy)) {
+	if (IS_ENABLED(CONFIG_PREEMPT_RT) && unlikely(drop) &&
+	    READ_ONCE(cr->busy)) {
 		/* See nftrace_drop_probe(): counted, not written. */
 		nftrace_stat_inc(&cr->drops_busy);
 		return;
 	}
-	WRITE_ONCE(cr->busy, true);
-	barrier();
+	nftrace_set_busy(cr, true);
 	nftrace_stat_inc(&cr->stats.seen);
 	if (r->filter) {
 		/* Classic BPF on the packet from its network header. */
@@ -299,8 +313,7 @@ static void nftrace_capture(struct nftrace_reader *r, struct sk_buff *skb,
 	    cr->ring.prod_pos - READ_ONCE(cr->ring.cons->pos) >= r->wakeup_bytes)
 		irq_work_queue(&cr->wake_work);
 out:
-	barrier();
-	WRITE_ONCE(cr->busy, false);
+	nftrace_set_busy(cr, false);
 }
 
 static unsigned int nftrace_hook(void *priv, struct sk_buff *skb,
@@ -344,8 +357,8 @@ static unsigned int nftrace_exit_hook(void *priv, struct sk_buff *skb,
  * sleep), and a task preempted on this CPU may be halfway through writing
  * a record into the same ring: cr->busy says so, and the drop is then
  * counted as lost instead (nftrace_capture()). Elsewhere a softirq cannot
- * run while a task writes (it has bottom halves off), so busy is never
- * seen set.
+ * run while a task writes (it has bottom halves off), so there is no busy
+ * flag to keep.
  */
 static void nftrace_drop_probe(void *data, NFTRACE_KFREE_SKB_ARGS)
 {

@@ -34,7 +34,7 @@ struct nftrace_cpu_ring {
 	void *vaddr;			/* vmap: producer page, data, data */
 	struct nftrace_cpu_stats stats;	/* written by this CPU's hooks only */
 	struct irq_work wake_work;
-	bool busy;			/* a record is being written */
+	bool busy;			/* PREEMPT_RT: a record is being written */
 	u64 drops_busy;			/* drop records not written: busy */
 	u64 next_seq;			/* read(): the sequence number expected */
 } ____cacheline_aligned_in_smp;

@@ -312,6 +312,40 @@ meminfo_kb() { # FIELD
 	awk -v k="$1:" '$1 == k { print $2 }' /proc/meminfo
 }
 
+# mem_baseline, then (after settle) assert_mem_growth: Slab, SUnreclaim and
+# VmallocUsed may not have grown by more than noise since the baseline.
+mem_baseline() {
+	slab0=$(meminfo_kb Slab) sunr0=$(meminfo_kb SUnreclaim) vmalloc0=$(meminfo_kb VmallocUsed)
+	echo "before: Slab ${slab0} kB, SUnreclaim ${sunr0} kB, VmallocUsed ${vmalloc0} kB"
+}
+
+assert_mem_growth() {
+	local slab sunr vmalloc
+
+	slab=$(meminfo_kb Slab) sunr=$(meminfo_kb SUnreclaim) vmalloc=$(meminfo_kb VmallocUsed)
+	echo "after: Slab ${slab} kB, SUnreclaim ${sunr} kB, VmallocUsed ${vmalloc} kB"
+	assert_le 4096 $((slab - slab0)) "Slab growth, kB"
+	assert_le 2048 $((sunr - sunr0)) "SUnreclaim growth, kB"
+	assert_le 1024 $((vmalloc - vmalloc0)) "VmallocUsed growth, kB"
+}
+
+# hook_counters NS: counters c_pre, c_in, c_out, c_post in table ip t of NS,
+# at the four hooks loopback traffic crosses (read with nft_counter).
+hook_counters() {
+	in_ns "$1" nft -f - <<'NFT' || die "nft: hook counters in $1"
+table ip t {
+	counter c_pre {}
+	counter c_in {}
+	counter c_out {}
+	counter c_post {}
+	chain hpre { type filter hook prerouting priority 0; counter name "c_pre"; }
+	chain hin { type filter hook input priority 0; counter name "c_in"; }
+	chain hout { type filter hook output priority 0; counter name "c_out"; }
+	chain hpost { type filter hook postrouting priority 0; counter name "c_post"; }
+}
+NFT
+}
+
 nftrace_vmaps() {
 	grep -c '\[nftrace\]' /proc/vmallocinfo
 }

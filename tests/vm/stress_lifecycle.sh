@@ -32,8 +32,7 @@ hold_static_keys
 unload_nftrace
 mk_ns lc_quiet
 settle
-slab0=$(meminfo_kb Slab) sunr0=$(meminfo_kb SUnreclaim) vmalloc0=$(meminfo_kb VmallocUsed)
-echo "before: Slab ${slab0} kB, SUnreclaim ${sunr0} kB, VmallocUsed ${vmalloc0} kB"
+mem_baseline
 
 hows=(read poll epoll select)
 good=0 stopwakes=0 start=$SECONDS
@@ -118,8 +117,4 @@ echo "lifecycle: $good cycles in ${elapsed} s, $stopwakes blocked readers woken 
 wait_for 30 memcg_settled 512
 assert_le 512 "$(memcg_kernel_kb)" "kB of kernel memory still charged to the readers' cgroup"
 settle 3
-slab=$(meminfo_kb Slab) sunr=$(meminfo_kb SUnreclaim) vmalloc=$(meminfo_kb VmallocUsed)
-echo "after: Slab ${slab} kB, SUnreclaim ${sunr} kB, VmallocUsed ${vmalloc} kB"
-assert_le 4096 $((slab - slab0)) "Slab growth, kB"
-assert_le 2048 $((sunr - sunr0)) "SUnreclaim growth, kB"
-assert_le 1024 $((vmalloc - vmalloc0)) "VmallocUsed growth, kB"
+assert_mem_growth

@@ -33,8 +33,7 @@ load_nftrace
 mk_ns fuzz_quiet	# readers of it wait: nothing happens there
 mk_ns fuzz_busy
 settle
-slab0=$(meminfo_kb Slab) sunr0=$(meminfo_kb SUnreclaim) vmalloc0=$(meminfo_kb VmallocUsed)
-echo "before: Slab ${slab0} kB, SUnreclaim ${sunr0} kB, VmallocUsed ${vmalloc0} kB"
+mem_baseline
 
 # Traffic: a ping flood in fuzz_busy, IPv6 pings in this namespace (and
 # the fuzzer's own UDP). Every other echo reply in fuzz_busy is dropped at
@@ -105,9 +104,5 @@ assert_eq 0 "$(nftrace_vmaps)" "nftrace vmaps left in /proc/vmallocinfo"
 wait_for 30 memcg_settled 512
 assert_le 512 "$(memcg_kernel_kb)" "kB of kernel memory still charged to the fuzzer's cgroup"
 settle 3
-slab=$(meminfo_kb Slab) sunr=$(meminfo_kb SUnreclaim) vmalloc=$(meminfo_kb VmallocUsed)
-echo "after: Slab ${slab} kB, SUnreclaim ${sunr} kB, VmallocUsed ${vmalloc} kB"
-assert_le 4096 $((slab - slab0)) "Slab growth, kB"
-assert_le 2048 $((sunr - sunr0)) "SUnreclaim growth, kB"
-assert_le 1024 $((vmalloc - vmalloc0)) "VmallocUsed growth, kB"
+assert_mem_growth
 expect_ok "rmmod after the fuzzer" rmmod nftrace

@@ -13,18 +13,7 @@ expect_ok "poll() woken within 100 ms by a trickle" $CHECK wake
 
 # Counters at the four hooks loopback traffic crosses, in a fresh netns.
 mk_ns victim
-in_ns victim nft -f - <<'NFT' || die "nft ruleset"
-table ip t {
-	counter c_pre {}
-	counter c_in {}
-	counter c_out {}
-	counter c_post {}
-	chain hpre { type filter hook prerouting priority 0; counter name "c_pre"; }
-	chain hin { type filter hook input priority 0; counter name "c_in"; }
-	chain hout { type filter hook output priority 0; counter name "c_out"; }
-	chain hpost { type filter hook postrouting priority 0; counter name "c_post"; }
-}
-NFT
+hook_counters victim
 # The honest reader: cat, restricted to nothing; it sees every netns.
 cat /dev/nftrace > /tmp/honest &
 honest=$!

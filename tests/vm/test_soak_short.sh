@@ -25,18 +25,7 @@ at_exit rm -rf "$T"
 
 load_nftrace
 mk_ns soak
-in_ns soak nft -f - <<'NFT' || die "nft ruleset"
-table ip t {
-	counter c_pre {}
-	counter c_in {}
-	counter c_out {}
-	counter c_post {}
-	chain hpre { type filter hook prerouting priority 0; counter name "c_pre"; }
-	chain hin { type filter hook input priority 0; counter name "c_in"; }
-	chain hout { type filter hook output priority 0; counter name "c_out"; }
-	chain hpost { type filter hook postrouting priority 0; counter name "c_post"; }
-}
-NFT
+hook_counters soak
 
 val() { # KEY LINE
 	sed -n "s/.*\\b$1=\\([0-9.]*\\).*/\\1/p" <<< "$2"
