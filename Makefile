@@ -8,11 +8,17 @@
 #   make bench, stress   the long runs (not part of check)
 
 # The machines' own kernel has no headers: fall back to the newest Debian
-# (non-rt) headers installed.
-KDIR ?= $(shell d=/lib/modules/$$(uname -r)/build; [ -d $$d ] && echo $$d || \
+# (non-rt) headers installed. An empty KDIR/KREL (in the environment, or
+# exported by a make that ran before the headers were installed, as `make
+# demo` does) counts as unset: `?=` would keep the empty value.
+ifeq ($(strip $(KDIR)),)
+override KDIR := $(shell d=/lib/modules/$$(uname -r)/build; [ -d $$d ] && echo $$d || \
 	  ls -d /lib/modules/*/build 2>/dev/null | grep -v -- '-rt-' | sort -V | tail -n1)
-KREL ?= $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
+endif
+ifeq ($(strip $(KREL)),)
+override KREL = $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
 	  $(KDIR)/include/generated/utsrelease.h 2>/dev/null)
+endif
 export KDIR KREL
 
 PREFIX ?= /usr/local
