@@ -5,6 +5,8 @@
 #   make demo            install deps, build, boot a VM, capture, summarise
 #   make sparse          sparse (C=2) over the module
 #   make install         module, tool, man page, udev rule (DESTDIR honoured)
+#   make check-kernels   nftrace.ko built and tested on Debian 11, 12, 13 and
+#                        unstable (5.10, 6.1, 6.12, 7.x): tools/kernels.sh
 #   make bench, stress   the long runs (not part of check)
 
 # The machines' own kernel has no headers: fall back to the newest Debian
@@ -25,7 +27,7 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 export PREFIX DESTDIR
 
-.PHONY: all module module-rt user check unit vmcheck vmcheck-rt installcheck sparse install demo bench stress clean deps
+.PHONY: all module module-rt user check check-kernels unit vmcheck vmcheck-rt installcheck sparse install demo bench stress clean deps
 
 all: module user
 
@@ -88,6 +90,14 @@ check: all
 	$(MAKE) unit
 	$(MAKE) vmcheck
 	$(MAKE) vmcheck-rt
+
+# Each kernel's own headers and compiler, in roots cached under
+# $(NFTRACE_CACHE) (default /var/cache/nftrace, which `make clean` leaves
+# alone); KERNELS="bullseye sid" picks suites.
+KERNELS ?= bullseye bookworm trixie sid
+check-kernels: user
+	$(MAKE) -C tests/vm
+	bash tools/kernels.sh check $(KERNELS)
 
 sparse:
 	$(MAKE) -C kmod KDIR=$(KDIR) sparse

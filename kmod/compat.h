@@ -8,6 +8,7 @@
 #ifndef _NFTRACE_COMPAT_H
 #define _NFTRACE_COMPAT_H
 
+#include <linux/irq_work.h>
 #include <linux/mm.h>
 #include <linux/timer.h>
 
@@ -30,17 +31,57 @@
 #define timer_shutdown_sync(t)	del_timer_sync(t)
 #endif
 
+/* v5.11, "irq_work: Cleanup" gives the initialiser; the flag is older. */
+#ifndef HAVE_IRQ_WORK_INIT_LAZY
+static inline struct irq_work nftrace_irq_work_init_lazy(void (*fn)(struct irq_work *))
+{
+	struct irq_work work;
+
+	init_irq_work(&work, fn);
+	atomic_set(&work.flags, IRQ_WORK_LAZY);
+	return work;
+}
+#define IRQ_WORK_INIT_LAZY(fn)	nftrace_irq_work_init_lazy(fn)
+#endif
+
+/* v5.11, "preempt: Introduce in_hardirq()" */
+#ifndef HAVE_IN_HARDIRQ
+#define in_hardirq()	in_irq()
+#endif
+
 /*
- * v6.11, "net: add rx_sk to trace_kfree_skb": the kfree_skb tracepoint
- * gains the receiving socket. (v5.17 gave it the drop reason that
- * nftrace's drop records rely on.)
+ * Drop records need netfilter to say, in the kfree_skb tracepoint, which
+ * packets it dropped: v5.17, c504e5c2f964 ("net: skb: introduce
+ * kfree_skb_reason()") gave the tracepoint its reason, and NF_DROP frees
+ * with SKB_DROP_REASON_NETFILTER_DROP since soon after. Before that, a
+ * drop cannot be told from any other free: --drops is refused with
+ * EOPNOTSUPP. v6.11, "net: add rx_sk to trace_kfree_skb", gives the
+ * tracepoint the receiving socket too.
  */
-#ifdef HAVE_KFREE_SKB_RX_SK
+#ifdef HAVE_NF_DROP_REASON
+#define NFTRACE_HAVE_DROPS	true
+#if defined(HAVE_KFREE_SKB_CONST_RX_SK)	/* v6.16 or so: const */
+#define NFTRACE_KFREE_SKB_ARGS	struct sk_buff *skb, void *location, \
+				enum skb_drop_reason reason, const struct sock *rx_sk
+#elif defined(HAVE_KFREE_SKB_RX_SK)
 #define NFTRACE_KFREE_SKB_ARGS	struct sk_buff *skb, void *location, \
 				enum skb_drop_reason reason, struct sock *rx_sk
 #else
 #define NFTRACE_KFREE_SKB_ARGS	struct sk_buff *skb, void *location, \
 				enum skb_drop_reason reason
+#endif
+#define nftrace_nf_drop(reason)	((reason) == SKB_DROP_REASON_NETFILTER_DROP)
+#define nftrace_register_drop_probe(probe) \
+	register_trace_kfree_skb(probe, NULL)
+#define nftrace_unregister_drop_probe(probe) \
+	unregister_trace_kfree_skb(probe, NULL)
+#else
+#define NFTRACE_HAVE_DROPS	false
+/* Never registered: the probe only has to compile. */
+#define NFTRACE_KFREE_SKB_ARGS	struct sk_buff *skb, void *location, int reason
+#define nftrace_nf_drop(reason)	false
+#define nftrace_register_drop_probe(probe)	((void)(probe), -EOPNOTSUPP)
+#define nftrace_unregister_drop_probe(probe)	((void)(probe))
 #endif
 
 #endif /* _NFTRACE_COMPAT_H */

@@ -45,6 +45,9 @@ static int nftrace_config_apply(struct nftrace_reader *r,
 		return -EINVAL;
 	if (snaplen > NFTRACE_SNAPLEN_MAX)
 		return -EINVAL;
+	/* This kernel cannot say which packets netfilter drops (compat.h). */
+	if ((c->flags & NFTRACE_CFG_DROPS) && !NFTRACE_HAVE_DROPS)
+		return -EOPNOTSUPP;
 	if (ring_size < NFTRACE_RING_MIN || ring_size > NFTRACE_RING_MAX ||
 	    !is_power_of_2(ring_size) || ring_size < PAGE_SIZE)
 		return -EINVAL;
@@ -480,7 +483,7 @@ static const struct file_operations nftrace_fops = {
 	.mmap = nftrace_mmap,
 	.unlocked_ioctl = nftrace_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
-	.llseek = no_llseek,
+	/* No .llseek: stream_open() leaves lseek() -ESPIPE (no_llseek is gone in 6.12). */
 };
 
 static struct miscdevice nftrace_misc = {

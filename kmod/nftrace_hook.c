@@ -368,8 +368,7 @@ static void nftrace_drop_probe(void *data, NFTRACE_KFREE_SKB_ARGS)
 	u64 tstamp = 0;
 	u32 family;
 
-	if (reason != SKB_DROP_REASON_NETFILTER_DROP ||
-	    !nftrace_frame_pop(skb, &f))
+	if (!nftrace_nf_drop(reason) || !nftrace_frame_pop(skb, &f))
 		return;
 	family = nftrace_wants_family(f.pf);
 	if (bh)
@@ -547,14 +546,14 @@ int nftrace_reader_start(struct nftrace_reader *r)
 	if (r->drops && !nftrace_nr_drop_readers) {
 		/* Frames left behind by an earlier run would only mislead. */
 		on_each_cpu(nftrace_frames_reset, NULL, 1);
-		err = register_trace_kfree_skb(nftrace_drop_probe, NULL);
+		err = nftrace_register_drop_probe(nftrace_drop_probe);
 		if (err)
 			goto out_unlock;
 	}
 	err = nftrace_hooks_get(nftrace_reader_ops(r));
 	if (err) {
 		if (r->drops && !nftrace_nr_drop_readers)
-			unregister_trace_kfree_skb(nftrace_drop_probe, NULL);
+			nftrace_unregister_drop_probe(nftrace_drop_probe);
 		goto out_unlock;
 	}
 	if (r->drops)
@@ -579,7 +578,7 @@ void nftrace_reader_stop(struct nftrace_reader *r)
 	list_del_rcu(&r->node);
 	nftrace_hooks_put(nftrace_reader_ops(r));
 	if (r->drops && !--nftrace_nr_drop_readers) {
-		unregister_trace_kfree_skb(nftrace_drop_probe, NULL);
+		nftrace_unregister_drop_probe(nftrace_drop_probe);
 		probe_gone = true;
 	}
 	mutex_unlock(&nftrace_readers_lock);

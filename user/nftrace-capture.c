@@ -274,6 +274,14 @@ static int setup_device(struct capture *cap, struct bpf_program *prog)
 	if (open_netns(o, &cfg.netns_fd) < 0)
 		return -1;
 	ret = nftrace_set_config(cap->t, &cfg);
+	if (ret < 0 && errno == EOPNOTSUPP && o->drops) {
+		/* The module knows drops, this kernel does not tell them. */
+		fprintf(stderr, "%s: --drops: this kernel is too old to record drops (its kfree_skb tracepoint gives no drop reason; Linux 5.17 or later does)\n",
+			PROG);
+		if (cfg.netns_fd >= 0)
+			close(cfg.netns_fd);
+		return -1;
+	}
 	if (ret < 0 && errno == EINVAL && o->drops) {
 		/* Is it the flag? A module older than --drops refuses it. */
 		cfg.flags = 0;

@@ -266,6 +266,23 @@ START_TEST(test_drops_old_module)
 }
 END_TEST
 
+/* --drops on a kernel without drop reasons: said so, exit 1. */
+START_TEST(test_drops_old_kernel)
+{
+	static const char *env[] = { "NFTRACE_FAKE_NO_DROPS=1", NULL };
+	const char *args[] = { "--device", DEV, "--drops", "-c", "1", NULL };
+	struct spawn sp = { .out_fd = -1 };
+
+	memcpy(sp.env, env, sizeof(env));
+	ck_assert_int_eq(run(&sp, args), 1);
+	ck_assert_str_eq(slurp(err_path),
+		"nftrace-capture: --drops: this kernel is too old to record drops (its kfree_skb tracepoint gives no drop reason; Linux 5.17 or later does)\n");
+	args[2] = "-q";
+	ck_assert_int_eq(run(&sp, args), 0);
+	ck_assert_int_eq(lines(out_path), 1);
+}
+END_TEST
+
 /* Text lines: sorted by time, every ring's records, the shared format. */
 START_TEST(test_text_lines)
 {
@@ -466,6 +483,7 @@ Suite *tool_suite(void)
 	tcase_add_test(tc, test_text_lines);
 	tcase_add_test(tc, test_filter);
 	tcase_add_test(tc, test_drops_old_module);
+	tcase_add_test(tc, test_drops_old_kernel);
 	tcase_add_test(tc, test_hooks_and_family);
 	tcase_add_test(tc, test_overrun);
 	tcase_add_test(tc, test_disk_full);

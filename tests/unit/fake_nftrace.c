@@ -64,6 +64,7 @@ static struct {
 	unsigned long packets;
 	unsigned long gap_us;
 	int no_flags;		/* a module from before config flags */
+	int no_drops;		/* a kernel without drop reasons (< 5.17) */
 } fk = { .lock = PTHREAD_MUTEX_INITIALIZER, .fd = -1 };
 
 static void *(*real_mmap)(void *, size_t, int, int, int, off_t);
@@ -88,6 +89,7 @@ __attribute__((constructor)) static void fake_init(void)
 	s = getenv("NFTRACE_FAKE_GAP_US");
 	fk.gap_us = s ? strtoul(s, NULL, 0) : 0;
 	fk.no_flags = !!getenv("NFTRACE_FAKE_NO_FLAGS");
+	fk.no_drops = !!getenv("NFTRACE_FAKE_NO_DROPS");
 }
 
 static __u64 stride(void)
@@ -166,6 +168,8 @@ static int set_config(const struct nftrace_config *c)
 	    NFTRACE_ALIGN(sizeof(struct nftrace_record) + n.snaplen) >
 	    n.ring_size / 4)
 		return -EINVAL;
+	if (fk.no_drops && (n.flags & NFTRACE_CFG_DROPS))
+		return -EOPNOTSUPP;
 	if (n.netns_fd != NFTRACE_NETNS_ALL) {
 		char path[64], link[64];
 		ssize_t len;
