@@ -39,7 +39,7 @@ pkgs=(
 	build-essential pkg-config libpcap-dev check sparse
 	qemu-system-x86 busybox-static cpio kmod
 	tcpdump tshark nftables iproute2 iperf3 procps psmisc iputils-ping python3
-	gnuplot-nox valgrind linux-perf
+	gnuplot-nox valgrind linux-perf debootstrap xz-utils zstd bpftool
 	"linux-image-$kabi-amd64" "linux-headers-$kabi-amd64"
 )
 [ $want_rt = 1 ] && pkgs+=("linux-image-$kabi-rt-amd64" "linux-headers-$kabi-rt-amd64")

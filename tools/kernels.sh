@@ -190,10 +190,24 @@ test)
 krel)
 	krel_of "$1" ;;
 check)
-	failed=()
+	# The roots first, side by side: debootstrap and apt wait on the
+	# network more than on the CPU.
+	failed=() pids=()
+	mkdir -p build/kernels
 	for s in $suites; do
+		( setup "$s" ) > "build/kernels/setup-$s.log" 2>&1 &
+		pids+=($!)
+	done
+	set -- $suites
+	for p in "${pids[@]}"; do
+		wait "$p" || { cat "build/kernels/setup-$1.log"; failed+=("$1"); }
+		shift
+	done
+	for s in $suites; do
+		case " ${failed[*]:-} " in *" $s "*) continue ;; esac
 		echo "======== kernels: $s ========"
-		( setup "$s" && build "$s" && vmtest "$s" ) || failed+=("$s")
+		tail -n1 "build/kernels/setup-$s.log"
+		( build "$s" && vmtest "$s" ) || failed+=("$s")
 	done
 	echo "======== kernels: ${suites// /, }: ${#failed[@]} failed ${failed[*]:-} ========"
 	[ ${#failed[@]} = 0 ] ;;

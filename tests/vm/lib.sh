@@ -364,8 +364,16 @@ mk_memcg() {
 	IN_CG=(sh -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$MEMCG")
 }
 
+# Kernel memory charged to MEMCG. memory.stat says "kernel" since 5.18;
+# before, what is charged and neither anonymous nor file memory.
 memcg_kernel_kb() {
-	awk '$1 == "kernel" { print int($2 / 1024) }' "$MEMCG/memory.stat"
+	awk -v cur="$(cat "$MEMCG/memory.current")" '
+		{ v[$1] = $2 }
+		END {
+			if ("kernel" in v) k = v["kernel"]
+			else k = cur - v["anon"] - v["file"]
+			print int(k / 1024)
+		}' "$MEMCG/memory.stat"
 }
 
 memcg_settled() { # MAX_KB

@@ -14,8 +14,17 @@ mk_tmpdir
 
 tr=/sys/kernel/tracing
 [ -w $tr/kprobe_events ] || die "no kprobe events at $tr"
-# struct nf_hook_state starts with u8 hook, u8 pf; it is the third argument.
-echo 'p:nftrace_sel nftrace:nftrace_hook hook=+0(%dx):u8 pf=+1(%dx):u8' \
+# struct nf_hook_state, the third argument, starts with the hook number
+# and the family: u8 and u8 today, unsigned int and u8 on 5.10. Their
+# offsets come from the kernel's BTF; the hook is read as its low byte.
+command -v bpftool > /dev/null || die "no bpftool (tools/install-deps.sh)"
+offsets=$(bpftool btf dump file /sys/kernel/btf/vmlinux format raw |
+	  awk '/STRUCT .nf_hook_state. /{s=1; next} s && /^\[/{exit}
+	       s && /.(hook|pf). /{sub("bits_offset=", "", $3); printf "%d ", $3 / 8}')
+read -r hook_off pf_off <<< "$offsets"
+[ -n "$pf_off" ] || die "no hook and pf in nf_hook_state's BTF: '$offsets'"
+echo "nf_hook_state: hook at +$hook_off, pf at +$pf_off"
+echo "p:nftrace_sel nftrace:nftrace_hook hook=+$hook_off(%dx):u8 pf=+$pf_off(%dx):u8" \
 	>> $tr/kprobe_events || die "cannot probe nftrace_hook"
 at_exit sh -c "echo 0 > $tr/events/kprobes/nftrace_sel/enable; echo -:nftrace_sel >> $tr/kprobe_events"
 echo 1 > $tr/events/kprobes/nftrace_sel/enable
