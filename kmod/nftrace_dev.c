@@ -224,12 +224,25 @@ static ssize_t nftrace_read(struct file *file, char __user *buf,
 		size_t n;
 
 		if (r->line_off == r->line_len) {
-			if (nftrace_next_line(r))
+			if (nftrace_next_line(r)) {
+				/* A huge read of full rings: let others run. */
+				cond_resched();
 				continue;
+			}
 			if (done || r->state != NFTRACE_RUNNING)
 				break;	/* a short read, or EOF once stopped */
 			if (file->f_flags & O_NONBLOCK) {
 				err = -EAGAIN;
+				break;
+			}
+			/*
+			 * The wait below does not sleep while a consumer slot
+			 * differs from its producer, and another thread may
+			 * rewrite the slot as fast as nftrace_next_line()
+			 * resynchronises it: never loop here deaf to signals.
+			 */
+			if (signal_pending(current)) {
+				err = -ERESTARTSYS;
 				break;
 			}
 			nftrace_will_sleep(r);
@@ -238,6 +251,7 @@ static ssize_t nftrace_read(struct file *file, char __user *buf,
 					READ_ONCE(r->state) != NFTRACE_RUNNING ||
 					nftrace_reader_has_data(r)))
 				return -ERESTARTSYS;
+			cond_resched();
 			if (mutex_lock_interruptible(&r->lock))
 				return -ERESTARTSYS;
 			continue;

@@ -13,6 +13,9 @@
  *                                     slots while capturing
  *   nftrace_check wake                start, then time how long poll()
  *                                     takes to report one packet
+ *   nftrace_check badlen              point a consumer slot at payload
+ *                                     bytes 0xff (a length word of
+ *                                     0xffffffff) under a blocked read()
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -24,6 +27,8 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
+#include <signal.h>
 #include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
@@ -462,10 +467,168 @@ static int cmd_wake(void)
 	return failures ? 1 : 0;
 }
 
+/* A task's user + system CPU time in seconds, from /proc/PID/stat. */
+static double task_cpu_s(pid_t pid)
+{
+	unsigned long utime = 0, stime = 0;
+	char path[64], buf[1024], *p;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	p = fgets(buf, sizeof(buf), f);
+	fclose(f);
+	if (!p || !(p = strrchr(buf, ')')))
+		return -1;
+	/* Fields 14 and 15; p is at the end of field 2. */
+	if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
+		   &utime, &stime) != 2)
+		return -1;
+	return (double)(utime + stime) / sysconf(_SC_CLK_TCK);
+}
+
+/*
+ * The consumer slot is the one word userspace writes. Point it at the
+ * payload of a captured datagram of 0xff bytes: the "record" there has a
+ * length word of 0xffffffff, which NFTRACE_ALIGN() wraps to 0. Meanwhile a
+ * child read()s the text interface of the same reader. It must get a loss
+ * (the kernel resynchronises the ring) and then sleep: no CPU burnt, and
+ * SIGKILL ends it at once. Before the fix its second read() spun in the
+ * kernel for good, deaf to signals.
+ */
+static int cmd_badlen(void)
+{
+	struct nftrace_config cfg = {
+		.hooks = 1U << NFTRACE_HOOK_OUTPUT,
+		.families = NFTRACE_FAMILY_IPV4,
+		.snaplen = 256,
+		.netns_fd = NFTRACE_NETNS_ALL,
+	};
+	struct sockaddr_in to = { .sin_family = AF_INET,
+				  .sin_port = htons(9),
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	unsigned char payload[200], out[8192];
+	uint64_t target = 0, prod;
+	unsigned int i, ring = 0;
+	struct reader rd = {};
+	double cpu, t0, waited = -1;
+	int s, found = 0, status, pipefd[2];
+	ssize_t n, got = 0;
+	pid_t child;
+
+	rd.fd = open_dev();
+	if (ioctl(rd.fd, NFTRACE_IOC_SET_CONFIG, &cfg))
+		die("SET_CONFIG");
+	reader_map(&rd);
+	if (ioctl(rd.fd, NFTRACE_IOC_START))
+		die("START");
+	s = socket(AF_INET, SOCK_DGRAM, 0);
+	if (s < 0)
+		die("socket");
+	memset(payload, 0xff, sizeof(payload));
+	for (i = 0; i < 20; i++)
+		sendto(s, payload, sizeof(payload), 0, (struct sockaddr *)&to,
+		       sizeof(to));
+
+	/* The first of our datagrams in any ring, with records after it. */
+	for (i = 0; i < rd.info.nr_rings && !found; i++) {
+		struct nftrace_ring *r = &rd.ring[i];
+		uint64_t cons = r->cons->pos;
+		const struct nftrace_record *rec;
+		long len;
+
+		prod = nftrace_ring_produced(r);
+		while ((len = nftrace_ring_check(r, cons, prod, &rec)) > 0) {
+			const unsigned char *d = (const unsigned char *)(rec + 1);
+			/* header 88 + IPv4 20 + UDP 8: payload from 116 */
+			uint64_t at = cons + 120;
+
+			if (rec->cap_len >= 28 + sizeof(payload) && d[9] == 17 &&
+			    d[22] == 0 && d[23] == 9 &&
+			    prod - at >= sizeof(struct nftrace_record)) {
+				target = at;
+				ring = i;
+				found = 1;
+				break;
+			}
+			cons += len;
+		}
+	}
+	CHECK(found, "no datagram of ours in the rings");
+	if (!found)
+		return 1;
+	CHECK(*(const uint32_t *)(rd.ring[ring].data +
+				  (target & (rd.info.ring_size - 1))) ==
+	      0xffffffffU, "no 0xffffffff at the target");
+	rd.ring[ring].cons->pos = target;
+	printf("ring=%u cons=%llu prod=%llu\n", ring,
+	       (unsigned long long)target,
+	       (unsigned long long)nftrace_ring_produced(&rd.ring[ring]));
+	fflush(stdout);
+
+	if (pipe(pipefd))
+		die("pipe");
+	child = fork();
+	if (child < 0)
+		die("fork");
+	if (child == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		/* A child that never ends must not hold the caller's output. */
+		dup2(null, 1);
+		dup2(null, 2);
+		close(pipefd[0]);
+		/* Until killed: the text lines, then a read() that sleeps. */
+		while ((n = read(rd.fd, out, sizeof(out))) > 0)
+			if (write(pipefd[1], out, n) != n)
+				_exit(3);
+		_exit(n < 0 ? 4 : 5);
+	}
+	close(pipefd[1]);
+	usleep(1500000);
+	cpu = task_cpu_s(child);
+	kill(child, SIGKILL);
+	t0 = now_s();
+	while (now_s() - t0 < 1) {
+		if (waitpid(child, &status, WNOHANG) == child) {
+			waited = now_s() - t0;
+			break;
+		}
+		usleep(10000);
+	}
+	fcntl(pipefd[0], F_SETFL, O_NONBLOCK);
+	while (got < (ssize_t)sizeof(out) - 1 &&
+	       (n = read(pipefd[0], out + got, sizeof(out) - 1 - got)) > 0)
+		got += n;
+	out[got] = 0;
+	printf("reader_cpu_s=%.2f killed_after_ms=%.0f lost_line=%d "
+	       "cons_now=%llu\n", cpu, waited * 1000,
+	       strstr((char *)out, "lost ") != NULL,
+	       (unsigned long long)rd.ring[ring].cons->pos);
+	CHECK(waited >= 0, "the reader did not die within 1 s of SIGKILL");
+	CHECK(waited < 0 || (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL),
+	      "the reader ended otherwise: status %#x", status);
+	CHECK(cpu >= 0 && cpu < 0.5, "the reader burnt %.2f s of CPU in 1.5 s",
+	      cpu);
+	CHECK(strstr((char *)out, "lost ") != NULL,
+	      "no loss reported for the skipped records");
+	CHECK(rd.ring[ring].cons->pos != target,
+	      "the kernel did not resynchronise the ring");
+	if (waited < 0) {
+		fflush(stdout);
+		_exit(1);	/* the child cannot be reaped: do not wait */
+	}
+	ioctl(rd.fd, NFTRACE_IOC_STOP);
+	close(rd.fd);
+	return failures ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		fprintf(stderr, "usage: nftrace_check abi|capture|hostile|wake ...\n");
+		fprintf(stderr, "usage: nftrace_check abi|capture|hostile|wake|badlen ...\n");
 		return 2;
 	}
 	if (!strcmp(argv[1], "abi"))
@@ -476,6 +639,8 @@ int main(int argc, char **argv)
 		return cmd_hostile(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "wake"))
 		return cmd_wake();
+	if (!strcmp(argv[1], "badlen"))
+		return cmd_badlen();
 	fprintf(stderr, "nftrace_check: unknown command %s\n", argv[1]);
 	return 2;
 }
