@@ -16,6 +16,11 @@
  *   nftrace_check badlen              point a consumer slot at payload
  *                                     bytes 0xff (a length word of
  *                                     0xffffffff) under a blocked read()
+ *   nftrace_check etwake mmap|text NETNSPATH SECS [WAKEUP_BYTES]
+ *                                     epoll with EPOLLET on a reader of
+ *                                     INPUT in NETNSPATH, drained after
+ *                                     each event (mmap, or read() to
+ *                                     EAGAIN): count events and records
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -27,6 +32,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/epoll.h>
 #include <sys/wait.h>
 #include <signal.h>
 #include <time.h>
@@ -625,10 +631,153 @@ static int cmd_badlen(void)
 	return failures ? 1 : 0;
 }
 
+/* Text lines read until EAGAIN: packet lines, "lost" lines. */
+static void text_drain(int fd, uint64_t *lines, uint64_t *lost)
+{
+	static char buf[65536];
+	static size_t have;
+	ssize_t n;
+
+	while ((n = read(fd, buf + have, sizeof(buf) - 1 - have)) > 0) {
+		char *p = buf, *nl;
+
+		have += n;
+		buf[have] = 0;
+		while ((nl = strchr(p, '\n'))) {
+			if (!strncmp(p, "lost ", 5))
+				(*lost)++;
+			else
+				(*lines)++;
+			p = nl + 1;
+		}
+		have -= p - buf;
+		memmove(buf, p, have);
+	}
+	CHECK(n < 0 && errno == EAGAIN, "read: %zd (%s), want EAGAIN", n,
+	      strerror(errno));
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* How long ago (ms, CLOCK_REALTIME) the oldest unread record was made. */
+static double oldest_unread_ms(struct reader *rd)
+{
+	uint64_t oldest = UINT64_MAX;
+	struct timespec ts;
+	unsigned int i;
+
+	for (i = 0; i < rd->info.nr_rings; i++) {
+		struct nftrace_ring *ring = &rd->ring[i];
+		const struct nftrace_record *rec;
+
+		if (nftrace_ring_check(ring, ring->cons->pos,
+				       nftrace_ring_produced(ring), &rec) > 0 &&
+		    rec->tstamp_ns < oldest)
+			oldest = rec->tstamp_ns;
+	}
+	if (oldest == UINT64_MAX)
+		return -1;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ((uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec - oldest) / 1e6;
+}
+
+/*
+ * An edge-triggered epoll waiter is woken once per event; it must be
+ * woken again by the next packet, however long after. The consumer
+ * drains everything after each event, as EPOLLET asks, and never calls
+ * poll() or a blocking read() in between: wakeups must not depend on
+ * anything only those re-arm.
+ */
+static int cmd_etwake(int argc, char **argv)
+{
+	struct nftrace_config cfg = {
+		.hooks = 1U << NFTRACE_HOOK_INPUT,
+		.families = NFTRACE_FAMILY_IPV4,
+	};
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLET };
+	uint64_t events = 0, empty = 0, lines = 0, lost = 0, before;
+	double lat[1000];
+	unsigned int nlat = 0;
+	int text, ep, n;
+	struct reader rd = {};
+	double end;
+
+	if (argc < 4)
+		return 2;
+	text = !strcmp(argv[1], "text");
+	if (argc > 4)
+		cfg.wakeup_bytes = strtoul(argv[4], NULL, 0);
+	cfg.netns_fd = open(argv[2], O_RDONLY | O_CLOEXEC);
+	if (cfg.netns_fd < 0)
+		die(argv[2]);
+	rd.fd = open_dev();
+	if (ioctl(rd.fd, NFTRACE_IOC_SET_CONFIG, &cfg))
+		die("SET_CONFIG");
+	if (!text)
+		reader_map(&rd);
+	if (ioctl(rd.fd, NFTRACE_IOC_START))
+		die("START");
+	if (text)
+		fcntl(rd.fd, F_SETFL, O_NONBLOCK);
+	ep = epoll_create1(EPOLL_CLOEXEC);
+	if (ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, rd.fd, &ev))
+		die("epoll");
+	printf("started\n");
+	fflush(stdout);
+	end = now_s() + atof(argv[3]);
+	while (now_s() < end) {
+		n = epoll_wait(ep, &ev, 1, 100);
+		if (n <= 0)
+			continue;
+		events++;
+		if (!text && nlat < sizeof(lat) / sizeof(lat[0]))
+			lat[nlat] = oldest_unread_ms(&rd), nlat += lat[nlat] >= 0;
+		before = text ? lines : rd.records;
+		if (text)
+			text_drain(rd.fd, &lines, &lost);
+		else
+			reader_drain(&rd);
+		if ((text ? lines : rd.records) == before)
+			empty++;
+	}
+	if (ioctl(rd.fd, NFTRACE_IOC_STOP))
+		die("STOP");
+	if (text) {
+		fcntl(rd.fd, F_SETFL, 0);
+		{
+			char buf[4096];
+			ssize_t r;
+
+			/* Stopped: read() returns what is left, then 0. */
+			while ((r = read(rd.fd, buf, sizeof(buf))) > 0) {
+				ssize_t i;
+
+				for (i = 0; i < r; i++)
+					lines += buf[i] == '\n';
+			}
+		}
+	} else {
+		reader_drain(&rd);
+	}
+	qsort(lat, nlat, sizeof(lat[0]), cmp_double);
+	printf("events=%llu empty_events=%llu records=%llu lost=%llu "
+	       "median_wake_ms=%.0f\n",
+	       (unsigned long long)events, (unsigned long long)empty,
+	       (unsigned long long)(text ? lines : rd.records),
+	       (unsigned long long)(text ? lost : rd.lost_seen),
+	       nlat ? lat[nlat / 2] : -1.0);
+	return failures ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		fprintf(stderr, "usage: nftrace_check abi|capture|hostile|wake|badlen ...\n");
+		fprintf(stderr, "usage: nftrace_check abi|capture|hostile|wake|badlen|etwake ...\n");
 		return 2;
 	}
 	if (!strcmp(argv[1], "abi"))
@@ -641,6 +790,8 @@ int main(int argc, char **argv)
 		return cmd_wake();
 	if (!strcmp(argv[1], "badlen"))
 		return cmd_badlen();
+	if (!strcmp(argv[1], "etwake"))
+		return cmd_etwake(argc - 1, argv + 1);
 	fprintf(stderr, "nftrace_check: unknown command %s\n", argv[1]);
 	return 2;
 }
