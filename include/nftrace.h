@@ -150,9 +150,10 @@ struct nftrace_info {
 /*
  * NFTRACE_IOC_SET_CONFIG, while stopped. Zero fields take their defaults,
  * except netns_fd: NFTRACE_NETNS_ALL or an fd of a network namespace
- * (/proc/PID/ns/net, /run/netns/NAME). wakeup_bytes: wake a sleeping
- * reader once a ring holds this much (0: ring_size / 8); a trickle below
- * it still wakes the reader within 100 ms.
+ * (/proc/PID/ns/net, /run/netns/NAME). wakeup_bytes: wake waiting
+ * readers each time a ring has received this much more (0: ring_size /
+ * 8); a trickle below it still wakes them within 100 ms. Waiters that
+ * are woken once per event (EPOLLET) are woken again by the next data.
  *
  * flags: NFTRACE_CFG_DROPS also records, at the reader's hooks, each
  * packet that netfilter drops there (NFTRACE_REC_F_DROP). Kernels without

@@ -194,16 +194,14 @@ static bool nftrace_readable(struct nftrace_reader *r)
 	return r->line_off < r->line_len || nftrace_reader_has_data(r);
 }
 
-/* Let the hooks and the trickle timer know that someone waits. */
-static void nftrace_will_sleep(struct nftrace_reader *r)
+/*
+ * Someone waits, or may (an epoll registration): make sure the trickle
+ * timer runs. The caller is on r->wq already, so the timer, which goes
+ * on while anyone is (wq_has_sleeper()), wakes it for data that the
+ * hooks' wakeup missed or that stays below wakeup_bytes.
+ */
+static void nftrace_arm_trickle(struct nftrace_reader *r)
 {
-	WRITE_ONCE(r->sleeping, 1);
-	/*
-	 * Orders the flag before the caller's look at the rings. The hook
-	 * has no partner barrier (it must not pay for one per packet); the
-	 * trickle timer armed here bounds a wakeup lost to that race.
-	 */
-	smp_mb();
 	if (!timer_pending(&r->trickle))
 		mod_timer(&r->trickle, jiffies + msecs_to_jiffies(50));
 }
@@ -227,20 +225,34 @@ static ssize_t nftrace_read(struct file *file, char __user *buf,
 		size_t n;
 
 		if (r->line_off == r->line_len) {
-			if (nftrace_next_line(r))
+			if (nftrace_next_line(r)) {
+				/* A huge read of full rings: let others run. */
+				cond_resched();
 				continue;
+			}
 			if (done || r->state != NFTRACE_RUNNING)
 				break;	/* a short read, or EOF once stopped */
 			if (file->f_flags & O_NONBLOCK) {
 				err = -EAGAIN;
 				break;
 			}
-			nftrace_will_sleep(r);
+			/*
+			 * The wait below does not sleep while a consumer slot
+			 * differs from its producer, and another thread may
+			 * rewrite the slot as fast as nftrace_next_line()
+			 * resynchronises it: never loop here deaf to signals.
+			 */
+			if (signal_pending(current)) {
+				err = -ERESTARTSYS;
+				break;
+			}
+			nftrace_arm_trickle(r);
 			mutex_unlock(&r->lock);
 			if (wait_event_interruptible(r->wq,
 					READ_ONCE(r->state) != NFTRACE_RUNNING ||
 					nftrace_reader_has_data(r)))
 				return -ERESTARTSYS;
+			cond_resched();
 			if (mutex_lock_interruptible(&r->lock))
 				return -ERESTARTSYS;
 			continue;
@@ -267,16 +279,16 @@ static __poll_t nftrace_poll(struct file *file, poll_table *wait)
 	mutex_lock(&r->lock);
 	if (r->state == NFTRACE_NEW)
 		goto out_unlock;
-	if (nftrace_readable(r)) {
+	/*
+	 * Armed even when data is there: an edge-triggered waiter is not
+	 * polled again before it waits for the next event.
+	 */
+	if (r->state == NFTRACE_RUNNING)
+		nftrace_arm_trickle(r);
+	if (nftrace_readable(r))
 		mask = EPOLLIN | EPOLLRDNORM;
-	} else if (r->state != NFTRACE_RUNNING) {
-		if (r->started)
-			mask = EPOLLHUP;
-	} else {
-		nftrace_will_sleep(r);
-		if (nftrace_readable(r))
-			mask = EPOLLIN | EPOLLRDNORM;
-	}
+	else if (r->state != NFTRACE_RUNNING && r->started)
+		mask = EPOLLHUP;
 out_unlock:
 	mutex_unlock(&r->lock);
 	return mask;

@@ -305,13 +305,21 @@ static void nftrace_capture(struct nftrace_reader *r, struct sk_buff *skb,
 	nftrace_stat_inc(&cr->stats.captured);
 
 	/*
-	 * Wake a sleeping consumer once the ring holds wakeup_bytes. No
-	 * barrier orders this load after the commit: a wakeup lost to that
-	 * race is made good by the trickle timer (nftrace_trickle()).
+	 * Wake the consumer each time another wakeup_bytes are written (as
+	 * perf's watermark does), decided from producer-private state only:
+	 * nothing that poll() or read() must re-arm, so an edge-triggered
+	 * waiter (EPOLLET, io_uring multishot poll) that drains without
+	 * polling is woken again, and no irq_work is queued per record. The
+	 * waitqueue_active() look has no partner barrier (the hook must not
+	 * pay for one per packet): a waiter it misses is woken by the trickle
+	 * timer, which every waiter arms (nftrace_arm_trickle()) and which
+	 * looks with wq_has_sleeper().
 	 */
-	if (READ_ONCE(r->sleeping) &&
-	    cr->ring.prod_pos - READ_ONCE(cr->ring.cons->pos) >= r->wakeup_bytes)
-		irq_work_queue(&cr->wake_work);
+	if (cr->ring.prod_pos - cr->wake_pos >= r->wakeup_bytes) {
+		cr->wake_pos = cr->ring.prod_pos;
+		if (waitqueue_active(&r->wq))
+			irq_work_queue(&cr->wake_work);
+	}
 out:
 	nftrace_set_busy(cr, false);
 }
@@ -615,21 +623,34 @@ void nftrace_wake_work(struct irq_work *work)
 	struct nftrace_cpu_ring *cr = container_of(work, struct nftrace_cpu_ring,
 						   wake_work);
 
-	WRITE_ONCE(cr->reader->sleeping, 0);
 	wake_up_interruptible(&cr->reader->wq);
 }
 
-/* A trickle below wakeup_bytes still wakes a sleeper within 100 ms. */
+/*
+ * Data below wakeup_bytes still wakes a waiter within 100 ms. The timer
+ * runs while the reader runs and anyone waits (an epoll registration stays
+ * on wq: edge-triggered waiters are never left without it), and wakes
+ * them when some ring got records since its last look that are still
+ * unread: new data, as an edge-triggered waiter expects, not the same
+ * unread data again every 50 ms.
+ */
 void nftrace_trickle(struct timer_list *t)
 {
 	struct nftrace_reader *r = timer_container_of(r, t, trickle);
+	bool fresh = false;
+	unsigned int i;
 
-	if (nftrace_reader_has_data(r)) {
-		WRITE_ONCE(r->sleeping, 0);
-		wake_up_interruptible(&r->wq);
-	} else if (READ_ONCE(r->state) == NFTRACE_RUNNING &&
-		   wq_has_sleeper(&r->wq)) {
-		/* (An epoll registration stays on wq: only while running.) */
-		mod_timer(&r->trickle, jiffies + msecs_to_jiffies(50));
+	for (i = 0; i < r->nr_rings; i++) {
+		struct nftrace_cpu_ring *cr = &r->rings[i];
+		u64 prod = nftrace_ring_produced(&cr->ring);
+
+		if (prod != cr->trickle_pos &&
+		    prod != READ_ONCE(cr->ring.cons->pos))
+			fresh = true;
+		cr->trickle_pos = prod;
 	}
+	if (fresh)
+		wake_up_interruptible(&r->wq);
+	if (READ_ONCE(r->state) == NFTRACE_RUNNING && wq_has_sleeper(&r->wq))
+		mod_timer(&r->trickle, jiffies + msecs_to_jiffies(50));
 }

@@ -9,17 +9,29 @@
 
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/netfilter_ipv4.h>
 
 #include "nftrace_priv.h"
 
 module_param_named(priority, nftrace_priority, int, 0444);
 MODULE_PARM_DESC(priority,
-		 "netfilter hook priority (default NF_IP_PRI_FIRST: before everything)");
+		 "netfilter hook priority (default NF_IP_PRI_FIRST: before everything; "
+		 "below NF_IP_PRI_LAST, else the module refuses to load)");
 
 static int __init nftrace_init(void)
 {
 	int err;
 
+	/*
+	 * Drops are told from the exit op that --drops registers at
+	 * NF_IP_PRI_LAST (nftrace_hook.c): the entry op must run strictly
+	 * before it, and ops of equal priority run in registration order.
+	 */
+	if (nftrace_priority >= NF_IP_PRI_LAST) {
+		pr_err("priority %d: must be below NF_IP_PRI_LAST (%d), where the drop exit op sits\n",
+		       nftrace_priority, NF_IP_PRI_LAST);
+		return -EINVAL;
+	}
 	err = nftrace_dev_init();
 	if (err) {
 		pr_err("cannot register /dev/nftrace: %d\n", err);

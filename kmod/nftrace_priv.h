@@ -36,6 +36,8 @@ struct nftrace_cpu_ring {
 	struct irq_work wake_work;
 	bool busy;			/* PREEMPT_RT: a record is being written */
 	u64 drops_busy;			/* drop records not written: busy */
+	u64 wake_pos;			/* hooks: prod_pos at the last wakeup */
+	u64 trickle_pos;		/* trickle timer: prod pos last seen */
 	u64 next_seq;			/* read(): the sequence number expected */
 } ____cacheline_aligned_in_smp;
 
@@ -71,12 +73,11 @@ struct nftrace_reader {
 	struct nftrace_ring_cons *ctl;
 
 	/*
-	 * A consumer waits: wake it. Written by the consumer and the wakeup,
-	 * read by every hook: on a line of its own, away from the fields
-	 * above that the hooks only read.
+	 * Waiters: written as they come and go, read by the hooks (is anyone
+	 * there to wake?): on a line of its own, away from the fields above
+	 * that the hooks only read.
 	 */
-	int sleeping ____cacheline_aligned_in_smp;
-	wait_queue_head_t wq;
+	wait_queue_head_t wq ____cacheline_aligned_in_smp;
 	struct timer_list trickle;
 
 	/* read(): the line being handed out. */

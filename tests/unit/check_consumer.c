@@ -251,6 +251,34 @@ START_TEST(test_resync_on_garbage)
 }
 END_TEST
 
+/*
+ * A length word that aligns past 2^32 (0xfffffff9..0xffffffff, as a
+ * position in a payload of 0xff bytes reads) is corruption like any other:
+ * a resync, never a ring that looks empty while it holds data.
+ */
+START_TEST(test_resync_on_wrapping_len)
+{
+	struct nftrace_record *rec;
+	__u32 len;
+	unsigned int n = 0;
+
+	for (len = 0xfffffff9; len != 0; len++) {
+		ck_assert_int_eq(put(0, 10 * n + 1), 1);
+		ck_assert_int_eq(put(1, 10 * n + 2), 1);
+		rec = (struct nftrace_record *)(sims[0].r.data +
+			(sims[0].r.prod_pos - 128) % sims[0].r.size);
+		rec->len = len;
+		ck_assert_uint_eq(nftrace_consumer_run(&cons, 100, &handler,
+						       &seen), 1);
+		n++;
+		ck_assert_uint_eq(seen.n, n);
+		ck_assert_uint_eq(seen.cpu[n - 1], 1);
+		ck_assert_uint_eq(cons.resyncs, n);
+		ck_assert_uint_eq(sims[0].cons->pos, sims[0].r.prod->pos);
+	}
+}
+END_TEST
+
 /* Reading starts where the consumer slot says. */
 START_TEST(test_starts_at_slot)
 {
@@ -373,6 +401,7 @@ Suite *consumer_suite(void)
 	tcase_add_test(tc, test_batch_is_a_snapshot);
 	tcase_add_test(tc, test_loss_from_seq_gaps);
 	tcase_add_test(tc, test_resync_on_garbage);
+	tcase_add_test(tc, test_resync_on_wrapping_len);
 	tcase_add_test(tc, test_starts_at_slot);
 	tcase_add_test(tc, test_stress_threads);
 	suite_add_tcase(s, tc);

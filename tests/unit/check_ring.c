@@ -287,6 +287,34 @@ START_TEST(test_hostile_cons_mid_record)
 }
 END_TEST
 
+/*
+ * A length word of 0xfffffff9 or more (payload bytes read as a header)
+ * must not align to 0 and pass as "empty" while the ring holds data: the
+ * kernel's read() and the library would spin on it.
+ */
+START_TEST(test_hostile_len_wraps)
+{
+	struct nftrace_record hdr = { 0 };
+	const struct nftrace_record *rec;
+	__u8 payload[200];
+	__u64 start, prod;
+	__u32 len;
+
+	advance_to(2000);
+	for (len = 0xfffffff9; len != 0; len++) {
+		start = sr.r.prod_pos;
+		memset(payload, 0, sizeof(payload));
+		memcpy(payload, &len, sizeof(len));	/* at start + 88 */
+		ck_assert_int_eq(sim_produce(&sr, &hdr, payload,
+					     sizeof(payload)), 1);
+		prod = sr.r.prod_pos;
+		ck_assert_int_eq(nftrace_ring_check(&sr.r, start + REC, prod,
+						    &rec), -1);
+		nftrace_ring_release(&sr.r, prod);
+	}
+}
+END_TEST
+
 /* Random consumer positions: never a pointer outside the ring. */
 START_TEST(test_hostile_cons_random)
 {
@@ -478,6 +506,7 @@ Suite *ring_suite(void)
 	tcase_add_test(hostile, test_hostile_cons_far_behind);
 	tcase_add_test(hostile, test_hostile_cons_unaligned);
 	tcase_add_test(hostile, test_hostile_cons_mid_record);
+	tcase_add_test(hostile, test_hostile_len_wraps);
 	tcase_add_test(hostile, test_hostile_cons_random);
 	suite_add_tcase(s, hostile);
 

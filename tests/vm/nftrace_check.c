@@ -13,6 +13,14 @@
  *                                     slots while capturing
  *   nftrace_check wake                start, then time how long poll()
  *                                     takes to report one packet
+ *   nftrace_check badlen              point a consumer slot at payload
+ *                                     bytes 0xff (a length word of
+ *                                     0xffffffff) under a blocked read()
+ *   nftrace_check etwake mmap|text NETNSPATH SECS [WAKEUP_BYTES]
+ *                                     epoll with EPOLLET on a reader of
+ *                                     INPUT in NETNSPATH, drained after
+ *                                     each event (mmap, or read() to
+ *                                     EAGAIN): count events and records
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -24,6 +32,9 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/epoll.h>
+#include <sys/wait.h>
+#include <signal.h>
 #include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
@@ -462,10 +473,311 @@ static int cmd_wake(void)
 	return failures ? 1 : 0;
 }
 
+/* A task's user + system CPU time in seconds, from /proc/PID/stat. */
+static double task_cpu_s(pid_t pid)
+{
+	unsigned long utime = 0, stime = 0;
+	char path[64], buf[1024], *p;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	p = fgets(buf, sizeof(buf), f);
+	fclose(f);
+	if (!p || !(p = strrchr(buf, ')')))
+		return -1;
+	/* Fields 14 and 15; p is at the end of field 2. */
+	if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
+		   &utime, &stime) != 2)
+		return -1;
+	return (double)(utime + stime) / sysconf(_SC_CLK_TCK);
+}
+
+/*
+ * The consumer slot is the one word userspace writes. Point it at the
+ * payload of a captured datagram of 0xff bytes: the "record" there has a
+ * length word of 0xffffffff, which NFTRACE_ALIGN() wraps to 0. Meanwhile a
+ * child read()s the text interface of the same reader. It must get a loss
+ * (the kernel resynchronises the ring) and then sleep: no CPU burnt, and
+ * SIGKILL ends it at once. Before the fix its second read() spun in the
+ * kernel for good, deaf to signals.
+ */
+static int cmd_badlen(void)
+{
+	struct nftrace_config cfg = {
+		.hooks = 1U << NFTRACE_HOOK_OUTPUT,
+		.families = NFTRACE_FAMILY_IPV4,
+		.snaplen = 256,
+		.netns_fd = NFTRACE_NETNS_ALL,
+	};
+	struct sockaddr_in to = { .sin_family = AF_INET,
+				  .sin_port = htons(9),
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	unsigned char payload[200], out[8192];
+	uint64_t target = 0, prod;
+	unsigned int i, ring = 0;
+	struct reader rd = {};
+	double cpu, t0, waited = -1;
+	int s, found = 0, status, pipefd[2];
+	ssize_t n, got = 0;
+	pid_t child;
+
+	rd.fd = open_dev();
+	if (ioctl(rd.fd, NFTRACE_IOC_SET_CONFIG, &cfg))
+		die("SET_CONFIG");
+	reader_map(&rd);
+	if (ioctl(rd.fd, NFTRACE_IOC_START))
+		die("START");
+	s = socket(AF_INET, SOCK_DGRAM, 0);
+	if (s < 0)
+		die("socket");
+	memset(payload, 0xff, sizeof(payload));
+	for (i = 0; i < 20; i++)
+		sendto(s, payload, sizeof(payload), 0, (struct sockaddr *)&to,
+		       sizeof(to));
+
+	/* The first of our datagrams in any ring, with records after it. */
+	for (i = 0; i < rd.info.nr_rings && !found; i++) {
+		struct nftrace_ring *r = &rd.ring[i];
+		uint64_t cons = r->cons->pos;
+		const struct nftrace_record *rec;
+		long len;
+
+		prod = nftrace_ring_produced(r);
+		while ((len = nftrace_ring_check(r, cons, prod, &rec)) > 0) {
+			const unsigned char *d = (const unsigned char *)(rec + 1);
+			/* header 88 + IPv4 20 + UDP 8: payload from 116 */
+			uint64_t at = cons + 120;
+
+			if (rec->cap_len >= 28 + sizeof(payload) && d[9] == 17 &&
+			    d[22] == 0 && d[23] == 9 &&
+			    prod - at >= sizeof(struct nftrace_record)) {
+				target = at;
+				ring = i;
+				found = 1;
+				break;
+			}
+			cons += len;
+		}
+	}
+	CHECK(found, "no datagram of ours in the rings");
+	if (!found)
+		return 1;
+	CHECK(*(const uint32_t *)(rd.ring[ring].data +
+				  (target & (rd.info.ring_size - 1))) ==
+	      0xffffffffU, "no 0xffffffff at the target");
+	rd.ring[ring].cons->pos = target;
+	printf("ring=%u cons=%llu prod=%llu\n", ring,
+	       (unsigned long long)target,
+	       (unsigned long long)nftrace_ring_produced(&rd.ring[ring]));
+	fflush(stdout);
+
+	if (pipe(pipefd))
+		die("pipe");
+	child = fork();
+	if (child < 0)
+		die("fork");
+	if (child == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		/* A child that never ends must not hold the caller's output. */
+		dup2(null, 1);
+		dup2(null, 2);
+		close(pipefd[0]);
+		/* Until killed: the text lines, then a read() that sleeps. */
+		while ((n = read(rd.fd, out, sizeof(out))) > 0)
+			if (write(pipefd[1], out, n) != n)
+				_exit(3);
+		_exit(n < 0 ? 4 : 5);
+	}
+	close(pipefd[1]);
+	usleep(1500000);
+	cpu = task_cpu_s(child);
+	kill(child, SIGKILL);
+	t0 = now_s();
+	while (now_s() - t0 < 1) {
+		if (waitpid(child, &status, WNOHANG) == child) {
+			waited = now_s() - t0;
+			break;
+		}
+		usleep(10000);
+	}
+	fcntl(pipefd[0], F_SETFL, O_NONBLOCK);
+	while (got < (ssize_t)sizeof(out) - 1 &&
+	       (n = read(pipefd[0], out + got, sizeof(out) - 1 - got)) > 0)
+		got += n;
+	out[got] = 0;
+	printf("reader_cpu_s=%.2f killed_after_ms=%.0f lost_line=%d "
+	       "cons_now=%llu\n", cpu, waited * 1000,
+	       strstr((char *)out, "lost ") != NULL,
+	       (unsigned long long)rd.ring[ring].cons->pos);
+	CHECK(waited >= 0, "the reader did not die within 1 s of SIGKILL");
+	CHECK(waited < 0 || (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL),
+	      "the reader ended otherwise: status %#x", status);
+	CHECK(cpu >= 0 && cpu < 0.5, "the reader burnt %.2f s of CPU in 1.5 s",
+	      cpu);
+	CHECK(strstr((char *)out, "lost ") != NULL,
+	      "no loss reported for the skipped records");
+	CHECK(rd.ring[ring].cons->pos != target,
+	      "the kernel did not resynchronise the ring");
+	if (waited < 0) {
+		fflush(stdout);
+		_exit(1);	/* the child cannot be reaped: do not wait */
+	}
+	ioctl(rd.fd, NFTRACE_IOC_STOP);
+	close(rd.fd);
+	return failures ? 1 : 0;
+}
+
+/* Text lines read until EAGAIN: packet lines, "lost" lines. */
+static void text_drain(int fd, uint64_t *lines, uint64_t *lost)
+{
+	static char buf[65536];
+	static size_t have;
+	ssize_t n;
+
+	while ((n = read(fd, buf + have, sizeof(buf) - 1 - have)) > 0) {
+		char *p = buf, *nl;
+
+		have += n;
+		buf[have] = 0;
+		while ((nl = strchr(p, '\n'))) {
+			if (!strncmp(p, "lost ", 5))
+				(*lost)++;
+			else
+				(*lines)++;
+			p = nl + 1;
+		}
+		have -= p - buf;
+		memmove(buf, p, have);
+	}
+	CHECK(n < 0 && errno == EAGAIN, "read: %zd (%s), want EAGAIN", n,
+	      strerror(errno));
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* How long ago (ms, CLOCK_REALTIME) the oldest unread record was made. */
+static double oldest_unread_ms(struct reader *rd)
+{
+	uint64_t oldest = UINT64_MAX;
+	struct timespec ts;
+	unsigned int i;
+
+	for (i = 0; i < rd->info.nr_rings; i++) {
+		struct nftrace_ring *ring = &rd->ring[i];
+		const struct nftrace_record *rec;
+
+		if (nftrace_ring_check(ring, ring->cons->pos,
+				       nftrace_ring_produced(ring), &rec) > 0 &&
+		    rec->tstamp_ns < oldest)
+			oldest = rec->tstamp_ns;
+	}
+	if (oldest == UINT64_MAX)
+		return -1;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ((uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec - oldest) / 1e6;
+}
+
+/*
+ * An edge-triggered epoll waiter is woken once per event; it must be
+ * woken again by the next packet, however long after. The consumer
+ * drains everything after each event, as EPOLLET asks, and never calls
+ * poll() or a blocking read() in between: wakeups must not depend on
+ * anything only those re-arm.
+ */
+static int cmd_etwake(int argc, char **argv)
+{
+	struct nftrace_config cfg = {
+		.hooks = 1U << NFTRACE_HOOK_INPUT,
+		.families = NFTRACE_FAMILY_IPV4,
+	};
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLET };
+	uint64_t events = 0, empty = 0, lines = 0, lost = 0, before;
+	double lat[1000];
+	unsigned int nlat = 0;
+	int text, ep, n;
+	struct reader rd = {};
+	double end;
+
+	if (argc < 4)
+		return 2;
+	text = !strcmp(argv[1], "text");
+	if (argc > 4)
+		cfg.wakeup_bytes = strtoul(argv[4], NULL, 0);
+	cfg.netns_fd = open(argv[2], O_RDONLY | O_CLOEXEC);
+	if (cfg.netns_fd < 0)
+		die(argv[2]);
+	rd.fd = open_dev();
+	if (ioctl(rd.fd, NFTRACE_IOC_SET_CONFIG, &cfg))
+		die("SET_CONFIG");
+	if (!text)
+		reader_map(&rd);
+	if (ioctl(rd.fd, NFTRACE_IOC_START))
+		die("START");
+	if (text)
+		fcntl(rd.fd, F_SETFL, O_NONBLOCK);
+	ep = epoll_create1(EPOLL_CLOEXEC);
+	if (ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, rd.fd, &ev))
+		die("epoll");
+	printf("started\n");
+	fflush(stdout);
+	end = now_s() + atof(argv[3]);
+	while (now_s() < end) {
+		n = epoll_wait(ep, &ev, 1, 100);
+		if (n <= 0)
+			continue;
+		events++;
+		if (!text && nlat < sizeof(lat) / sizeof(lat[0]))
+			lat[nlat] = oldest_unread_ms(&rd), nlat += lat[nlat] >= 0;
+		before = text ? lines : rd.records;
+		if (text)
+			text_drain(rd.fd, &lines, &lost);
+		else
+			reader_drain(&rd);
+		if ((text ? lines : rd.records) == before)
+			empty++;
+	}
+	if (ioctl(rd.fd, NFTRACE_IOC_STOP))
+		die("STOP");
+	if (text) {
+		fcntl(rd.fd, F_SETFL, 0);
+		{
+			char buf[4096];
+			ssize_t r;
+
+			/* Stopped: read() returns what is left, then 0. */
+			while ((r = read(rd.fd, buf, sizeof(buf))) > 0) {
+				ssize_t i;
+
+				for (i = 0; i < r; i++)
+					lines += buf[i] == '\n';
+			}
+		}
+	} else {
+		reader_drain(&rd);
+	}
+	qsort(lat, nlat, sizeof(lat[0]), cmp_double);
+	printf("events=%llu empty_events=%llu records=%llu lost=%llu "
+	       "median_wake_ms=%.0f\n",
+	       (unsigned long long)events, (unsigned long long)empty,
+	       (unsigned long long)(text ? lines : rd.records),
+	       (unsigned long long)(text ? lost : rd.lost_seen),
+	       nlat ? lat[nlat / 2] : -1.0);
+	return failures ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		fprintf(stderr, "usage: nftrace_check abi|capture|hostile|wake ...\n");
+		fprintf(stderr, "usage: nftrace_check abi|capture|hostile|wake|badlen|etwake ...\n");
 		return 2;
 	}
 	if (!strcmp(argv[1], "abi"))
@@ -476,6 +788,10 @@ int main(int argc, char **argv)
 		return cmd_hostile(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "wake"))
 		return cmd_wake();
+	if (!strcmp(argv[1], "badlen"))
+		return cmd_badlen();
+	if (!strcmp(argv[1], "etwake"))
+		return cmd_etwake(argc - 1, argv + 1);
 	fprintf(stderr, "nftrace_check: unknown command %s\n", argv[1]);
 	return 2;
 }
