@@ -115,8 +115,9 @@ mounted=()
 cleanup() {
 	local rc=$? p m
 	set +e
-	# Anything still running in the root (a daemon an install started)
-	# would keep the mounts busy: end it, by pid.
+	# Anything still running in the root (a daemon an install started,
+	# make demo's children after a timeout or ^C) would keep the mounts
+	# busy: end it, by pid.
 	for p in /proc/[0-9]*; do
 		[ "$(readlink "$p/root" 2>/dev/null)" = "$root" ] && kill -9 "${p#/proc/}" 2>/dev/null
 	done
@@ -174,7 +175,7 @@ mnt -t tmpfs -o mode=1777 shm "$root/dev/shm"
 
 say "chroot $root: cd $clone_in && make demo (log: $log)"
 rc=0
-timeout -k 30 "$demo_timeout" chroot "$root" /usr/bin/env -i HOME=/root TERM=dumb \
+timeout --foreground -k 30 "$demo_timeout" chroot "$root" /usr/bin/env -i HOME=/root TERM=dumb \
 	PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
 	/bin/bash -c "cd $clone_in && make demo" </dev/null 2>&1 | tee "$log" ||
 	rc=${PIPESTATUS[0]}
