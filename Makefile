@@ -3,6 +3,7 @@
 #   make                 module and tool
 #   make check           unit tests (Check), then the VM integration tests
 #   make demo            install deps, build, boot a VM, capture, summarise
+#   make check-fresh     make demo in a bare Debian 12 chroot (debootstrap), checked
 #   make sparse          sparse (C=2) over the module
 #   make install         module, tool, man page, udev rule (DESTDIR honoured)
 #   make check-kernels   nftrace.ko built and tested on Debian 11, 12, 13 and
@@ -27,7 +28,7 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 export PREFIX DESTDIR
 
-.PHONY: all module module-rt user check check-kernels unit vmcheck vmcheck-rt installcheck sparse install demo bench stress clean deps
+.PHONY: all module module-rt user check check-kernels unit vmcheck vmcheck-rt installcheck sparse install demo check-fresh bench stress clean deps
 
 all: module user
 
@@ -111,6 +112,10 @@ install: all
 
 demo:
 	bash tools/demo.sh
+
+# The README's first command on a fresh machine (root; cache: tools/check-fresh.sh).
+check-fresh:
+	bash tools/check-fresh.sh
 
 bench: all
 	bash tools/bench.sh
