@@ -9,6 +9,7 @@
 #define _NFTRACE_COMPAT_H
 
 #include <linux/irq_work.h>
+#include <linux/local_lock.h>
 #include <linux/mm.h>
 #include <linux/timer.h>
 
@@ -29,6 +30,19 @@
 /* v6.2, f571faf6e443 ("timers: Provide timer_shutdown[_sync]()"); 6.1.y has it */
 #ifndef HAVE_TIMER_SHUTDOWN_SYNC
 #define timer_shutdown_sync(t)	del_timer_sync(t)
+#endif
+
+/*
+ * v6.11, "locking/local_lock: Introduce local_lock_nested_bh()": a per-CPU
+ * lock for data that bottom halves off used to protect. On PREEMPT_RT
+ * since v6.18, 3253cb49cbad ("softirq: Allow to drop the softirq-BKL
+ * lock on PREEMPT_RT"), local_bh_disable() no longer serialises the tasks
+ * of one CPU: this lock does. Older kernels do not need it.
+ */
+#ifndef HAVE_LOCAL_LOCK_NESTED_BH
+static inline void nftrace_local_lock_nop(local_lock_t __percpu *lock) { }
+#define local_lock_nested_bh(lock)	nftrace_local_lock_nop(lock)
+#define local_unlock_nested_bh(lock)	nftrace_local_lock_nop(lock)
 #endif
 
 /* v5.11, "irq_work: Cleanup" gives the initialiser; the flag is older. */

@@ -324,6 +324,20 @@ out:
 	nftrace_set_busy(cr, false);
 }
 
+/*
+ * A CPU's rings have one writer at a time. Bottom halves off make it so,
+ * except on PREEMPT_RT without CONFIG_PREEMPT_RT_NEEDS_BH_LOCK (6.18+),
+ * where two tasks on one CPU may both be inside: there this lock makes
+ * them take turns; elsewhere it costs nothing (lockdep's annotation).
+ */
+struct nftrace_bh_lock {
+	local_lock_t lock;
+};
+
+static DEFINE_PER_CPU(struct nftrace_bh_lock, nftrace_bh_lock) = {
+	.lock = INIT_LOCAL_LOCK(lock),
+};
+
 static unsigned int nftrace_hook(void *priv, struct sk_buff *skb,
 				 const struct nf_hook_state *state)
 {
@@ -336,8 +350,10 @@ static unsigned int nftrace_hook(void *priv, struct sk_buff *skb,
 	if (unlikely(READ_ONCE(nftrace_frame_ops) &
 		     BIT(nftrace_op_index(state->pf, state->hook))))
 		nftrace_frame_push(skb, state);
-	if (bh)
+	if (bh) {
 		local_bh_disable();
+		local_lock_nested_bh(&nftrace_bh_lock.lock);
+	}
 	/* nf_hook_slow() holds rcu_read_lock(). */
 	list_for_each_entry_rcu(r, &nftrace_readers, node) {
 		if (!(r->hooks & BIT(state->hook)) || !(r->families & family))
@@ -346,8 +362,10 @@ static unsigned int nftrace_hook(void *priv, struct sk_buff *skb,
 			continue;
 		nftrace_capture(r, skb, state, NULL, &tstamp);
 	}
-	if (bh)
+	if (bh) {
+		local_unlock_nested_bh(&nftrace_bh_lock.lock);
 		local_bh_enable();
+	}
 	return NF_ACCEPT;
 }
 
@@ -360,13 +378,16 @@ static unsigned int nftrace_exit_hook(void *priv, struct sk_buff *skb,
 }
 
 /*
- * The kfree_skb tracepoint, with preemption off, while some reader wants
- * drops. On PREEMPT_RT bottom halves cannot be turned off here (that may
- * sleep), and a task preempted on this CPU may be halfway through writing
- * a record into the same ring: cr->busy says so, and the drop is then
- * counted as lost instead (nftrace_capture()). Elsewhere a softirq cannot
- * run while a task writes (it has bottom halves off), so there is no busy
- * flag to keep.
+ * The kfree_skb tracepoint, while some reader wants drops. Tracepoint
+ * probes ran with preemption off until v6.18 or so, when they moved under
+ * SRCU (a46023d5616e) and may be preempted and migrated: the probe pins
+ * its CPU itself, for the frames and the ring it touches. On PREEMPT_RT
+ * bottom halves cannot be turned off here (that may sleep), and a task
+ * preempted on this CPU may be halfway through writing a record into the
+ * same ring: cr->busy says so, and the drop is then counted as lost
+ * instead (nftrace_capture()). Elsewhere a softirq cannot run while a
+ * task writes (it has bottom halves off), so there is no busy flag to
+ * keep.
  */
 static void nftrace_drop_probe(void *data, NFTRACE_KFREE_SKB_ARGS)
 {
@@ -376,8 +397,11 @@ static void nftrace_drop_probe(void *data, NFTRACE_KFREE_SKB_ARGS)
 	u64 tstamp = 0;
 	u32 family;
 
-	if (!nftrace_nf_drop(reason) || !nftrace_frame_pop(skb, &f))
+	if (!nftrace_nf_drop(reason))
 		return;
+	preempt_disable_notrace();
+	if (!nftrace_frame_pop(skb, &f))
+		goto out;
 	family = nftrace_wants_family(f.pf);
 	if (bh)
 		local_bh_disable();
@@ -393,6 +417,8 @@ static void nftrace_drop_probe(void *data, NFTRACE_KFREE_SKB_ARGS)
 	rcu_read_unlock();
 	if (bh)
 		local_bh_enable();
+out:
+	preempt_enable_notrace();
 }
 
 #define NFTRACE_OPS(pf_, hook_) {		\

@@ -13,7 +13,11 @@
 #   tools/kernels.sh krel SUITE        the kernel release SUITE tests
 #
 # SUITE is bullseye (5.10), bookworm (6.1), trixie (6.12) or sid (7.x);
-# with none, all four. bookworm is this machine's own release: its headers
+# with none, all four. bookworm-rt and sid-rt are the PREEMPT_RT kernels of
+# those releases (sid's, without CONFIG_PREEMPT_RT_NEEDS_BH_LOCK, is where
+# bottom halves off no longer keep a CPU's tasks apart).
+#
+# bookworm is this machine's own release: its headers
 # and kernel are the ones tools/install-deps.sh installed. Every other suite
 # gets a root of its own, made with debootstrap and kept in the cache,
 # ${NFTRACE_CACHE:-/var/cache/nftrace}/roots/SUITE, which `make clean`
@@ -41,7 +45,14 @@ all_suites="bullseye bookworm trixie sid"
 matrix_tests="test_module_text.sh test_module_flood.sh test_module_abi.sh
 	test_module_hooksel.sh test_module_idle.sh test_module_perm.sh
 	test_module_lifecycle.sh test_module_gso.sh test_capture_text.sh
-	test_capture_stats.sh test_capture_drops.sh test_fuzz_dev.sh"
+	test_capture_stats.sh test_capture_drops.sh test_fuzz_dev.sh
+	test_module_cpushare.sh test_module_badlen.sh test_module_etwake.sh
+	test_module_priority.sh"
+# On PREEMPT_RT: what bottom halves, irq_work, timers and the drop probe
+# do differently.
+rt_tests="test_module_text.sh test_module_flood.sh test_module_abi.sh
+	test_module_lifecycle.sh test_capture_stats.sh test_capture_drops.sh
+	test_module_cpushare.sh test_module_etwake.sh test_fuzz_dev.sh"
 
 die() {
 	echo "kernels: $*" >&2
@@ -49,31 +60,43 @@ die() {
 }
 
 root_of() { # SUITE
-	if [ "$1" = bookworm ]; then echo /; else echo "$cache/roots/$1"; fi
+	case $1 in
+	bookworm|bookworm-rt) echo / ;;
+	*) echo "$cache/roots/${1%-rt}" ;;
+	esac
+}
+
+flavour_of() { # SUITE: the metapackages' flavour
+	case $1 in *-rt) echo rt-amd64 ;; *) echo amd64 ;; esac
 }
 
 # The kernel release a root's linux-image-amd64 points at.
 krel_of() { # SUITE
 	local root
-	if [ "$1" = bookworm ]; then
+	case $1 in
+	bookworm)
 		# As the top-level Makefile picks it: the newest non-rt headers.
 		ls -d /lib/modules/*/build 2>/dev/null | grep -v -- '-rt-' | sort -V |
 			tail -n1 | cut -d/ -f4
-		return
-	fi
+		return ;;
+	bookworm-rt)
+		ls -d /lib/modules/*-rt-amd64/build 2>/dev/null | sort -V |
+			tail -n1 | cut -d/ -f4
+		return ;;
+	esac
 	root=$(root_of "$1")
 	[ -f "$root/var/lib/dpkg/status" ] || die "$1: no root (tools/kernels.sh setup $1)"
-	chroot "$root" dpkg-query -W -f '${Depends}' linux-image-amd64 |
+	chroot "$root" dpkg-query -W -f '${Depends}' "linux-image-$(flavour_of "$1")" |
 		tr ',' '\n' | sed -n 's/^ *linux-image-\([^ ]*-amd64\).*/\1/p' | head -n1
 }
 
 sources_of() { # SUITE
 	case $1 in
-	bullseye|trixie)
-		echo "deb $mirror $1 main"
-		echo "deb $mirror $1-updates main"
-		echo "deb $security $1-security main" ;;
-	sid)	echo "deb $mirror sid main" ;;
+	bullseye|trixie|bullseye-rt|trixie-rt)
+		echo "deb $mirror ${1%-rt} main"
+		echo "deb $mirror ${1%-rt}-updates main"
+		echo "deb $security ${1%-rt}-security main" ;;
+	sid|sid-rt)	echo "deb $mirror sid main" ;;
 	*)	die "unknown suite $1 (bullseye, bookworm, trixie, sid)" ;;
 	esac
 }
@@ -93,12 +116,13 @@ in_root() { # ROOT CMD...
 }
 
 setup() { # SUITE
-	local suite=$1 root krel
+	local suite=$1 root krel flavour
 	root=$(root_of "$suite")
-	if [ "$suite" = bookworm ]; then
-		bash tools/install-deps.sh
-		return
-	fi
+	flavour=$(flavour_of "$suite")
+	case $suite in
+	bookworm) bash tools/install-deps.sh; return ;;
+	bookworm-rt) bash tools/install-deps.sh --rt; return ;;
+	esac
 	sources_of "$suite" >/dev/null
 	if [ ! -f "$root/.nftrace-debootstrap" ]; then
 		command -v debootstrap >/dev/null ||
@@ -121,8 +145,9 @@ setup() { # SUITE
 	# perl, python3: kernel-doc, which W=1 runs.
 	in_root "$root" sh -c 'apt-get update -qq &&
 		apt-get install -y -qq --no-install-recommends \
-			linux-image-amd64 linux-headers-amd64 make perl python3 >/dev/null' ||
-		die "$suite: cannot install linux-image-amd64 and linux-headers-amd64"
+			linux-image-'"$flavour"' linux-headers-'"$flavour"' \
+			make perl python3 >/dev/null' ||
+		die "$suite: cannot install linux-image-$flavour and linux-headers-$flavour"
 	krel=$(krel_of "$suite")
 	[ -r "$root/boot/vmlinuz-$krel" ] && [ -d "$root/lib/modules/$krel/kernel" ] &&
 		[ -d "$root/usr/src/linux-headers-$krel" ] ||
@@ -138,7 +163,7 @@ build() { # SUITE
 	out=$repo/build/kernels/$krel
 	log=$out/build.log
 	mkdir -p "$out"
-	if [ "$suite" = bookworm ]; then
+	if [ "$root" = / ]; then
 		src=$out/src
 		rm -rf "$src" && mkdir -p "$src"
 		cp -r kmod include "$src/"
@@ -162,11 +187,13 @@ build() { # SUITE
 }
 
 vmtest() { # SUITE
-	local suite=$1 root krel scripts=() t sysroot=()
+	local suite=$1 root krel scripts=() t sysroot=() tests
 	root=$(root_of "$suite")
 	krel=$(krel_of "$suite")
-	[ "$suite" = bookworm ] || sysroot=(--sysroot "$root")
-	for t in ${TESTS:-$matrix_tests}; do
+	[ "$root" = / ] || sysroot=(--sysroot "$root")
+	tests=$matrix_tests
+	case $suite in *-rt) tests=$rt_tests ;; esac
+	for t in ${TESTS:-$tests}; do
 		scripts+=("tests/vm/${t##*/}")
 	done
 	make -s -C tests/vm nftrace_check fuzz_dev >/dev/null
@@ -192,16 +219,28 @@ krel)
 check)
 	# The roots first, side by side: debootstrap and apt wait on the
 	# network more than on the CPU.
-	failed=() pids=()
+	# Suites that share a root (sid, sid-rt) are set up one after the
+	# other, in one job.
+	failed=() pids=() roots=()
 	mkdir -p build/kernels
+	rm -f build/kernels/setup-failed
 	for s in $suites; do
-		( setup "$s" ) > "build/kernels/setup-$s.log" 2>&1 &
+		r=$(root_of "$s")
+		case " ${roots[*]:-} " in *" $r "*) continue ;; esac
+		roots+=("$r")
+		(
+			for t in $suites; do
+				[ "$(root_of "$t")" = "$r" ] || continue
+				setup "$t" > "build/kernels/setup-$t.log" 2>&1 ||
+					{ echo "$t" >> build/kernels/setup-failed; exit 1; }
+			done
+		) &
 		pids+=($!)
 	done
-	set -- $suites
-	for p in "${pids[@]}"; do
-		wait "$p" || { cat "build/kernels/setup-$1.log"; failed+=("$1"); }
-		shift
+	for p in "${pids[@]}"; do wait "$p" || true; done
+	for s in $(cat build/kernels/setup-failed 2>/dev/null); do
+		cat "build/kernels/setup-$s.log"
+		failed+=("$s")
 	done
 	for s in $suites; do
 		case " ${failed[*]:-} " in *" $s "*) continue ;; esac
