@@ -64,6 +64,20 @@ static inline struct irq_work nftrace_irq_work_init_lazy(void (*fn)(struct irq_w
 #endif
 
 /*
+ * v5.11, "mm: convert page kmemcg type to a page memcg flag": before it a
+ * page charged to a memory cgroup (__GFP_ACCOUNT, from a task outside the
+ * root cgroup) carries the PageKmemcg page type, kept in _mapcount, and
+ * vm_insert_page() refuses any page with a type (EINVAL, from
+ * validate_page_before_insert()): a page userspace maps cannot be charged.
+ * There, the pages of the rings and of the consumer slots are not.
+ */
+#ifdef HAVE_PAGE_KMEMCG_TYPE
+#define NFTRACE_GFP_MAPPED	GFP_KERNEL
+#else
+#define NFTRACE_GFP_MAPPED	GFP_KERNEL_ACCOUNT
+#endif
+
+/*
  * Drop records need netfilter to say, in the kfree_skb tracepoint, which
  * packets it dropped: v5.17, c504e5c2f964 ("net: skb: introduce
  * kfree_skb_reason()") gave the tracepoint its reason, and NF_DROP frees

@@ -48,7 +48,7 @@ static struct page **nftrace_pages_alloc(unsigned int nr, int node)
 	if (!pages)
 		return NULL;
 	for (i = 0; i < nr; i++) {
-		pages[i] = alloc_pages_node(node, GFP_KERNEL_ACCOUNT |
+		pages[i] = alloc_pages_node(node, NFTRACE_GFP_MAPPED |
 					    __GFP_ZERO | __GFP_NOWARN, 0);
 		if (!pages[i]) {
 			nftrace_pages_free(pages, i);
