@@ -78,11 +78,25 @@ static u32 nftrace_wants_family(u8 pf)
  * A frame belongs to one context, the task and interrupt level it was
  * pushed in: a packet's hook ops run in one context, and contexts nest
  * (a softirq on top of a task), or, on PREEMPT_RT, interleave. Only the
- * same skb in the same context matches, newest first. A packet stolen or
- * queued by a hook leaves its frame behind: the pop of an outer packet in
- * the same context removes it, and a full stack forgets its oldest frame.
- * The frame holds copies, never pointers to follow: a frame left behind
- * refers to nothing that still exists.
+ * same skb in the same context matches, newest first. The frame holds
+ * copies, never pointers to follow.
+ *
+ * A packet stolen or queued by a hook (NFQUEUE, defragmentation, IPVS)
+ * leaves its frame behind, and the skb slab hands its address to a later
+ * packet: that frame must never label the later packet's drop. So a
+ * frame goes as soon as it cannot be live any more:
+ *  - when its skb is freed for any other reason than a netfilter drop
+ *    (NFQUEUE without a listener frees the packet at once, in the same
+ *    context): all of that skb's frames on this CPU;
+ *  - when the same skb enters a hook again in the same context: one
+ *    context runs one hook of a packet at a time, so an older frame of
+ *    the skb there is one whose hook ended without the exit op;
+ *  - when an outer packet's exit op pops its frame: the newer frames of
+ *    that context, whose hooks all ended;
+ *  - and a full stack forgets its oldest frame.
+ * What is left, a packet stolen here and freed on another CPU whose
+ * address a packet of the same context reuses without entering a
+ * captured hook, is what the NR_FRAMES-deep stack bounds.
  */
 #define NFTRACE_NR_FRAMES	8
 
@@ -127,9 +141,33 @@ static u8 nftrace_context_level(void)
 	return in_serving_softirq() ? 1 : 0;
 }
 
+/*
+ * Remove skb's frames from this CPU's stack, in every context (task NULL)
+ * or in one, keeping the others in order. Irqs off.
+ */
+static void nftrace_frames_drop_skb(struct nftrace_frames *fs,
+				    const struct sk_buff *skb,
+				    const struct task_struct *task, u8 level)
+{
+	unsigned int i, n;
+
+	for (i = n = 0; i < fs->nr; i++) {
+		const struct nftrace_frame *f = &fs->f[i];
+
+		if (f->skb == skb &&
+		    (!task || (f->task == task && f->level == level)))
+			continue;
+		if (n != i)
+			fs->f[n] = *f;
+		n++;
+	}
+	fs->nr = n;
+}
+
 static void nftrace_frame_push(const struct sk_buff *skb,
 			       const struct nf_hook_state *state)
 {
+	u8 level = nftrace_context_level();
 	struct nftrace_frames *fs;
 	struct nftrace_frame *f;
 	unsigned long flags;
@@ -137,6 +175,8 @@ static void nftrace_frame_push(const struct sk_buff *skb,
 	/* Any context may push on this CPU's stack: irqs off, briefly. */
 	local_irq_save(flags);
 	fs = this_cpu_ptr(&nftrace_frames);
+	/* An older frame of skb in this context is one left behind. */
+	nftrace_frames_drop_skb(fs, skb, current, level);
 	if (fs->nr == NFTRACE_NR_FRAMES) {
 		memmove(&fs->f[0], &fs->f[1],
 			sizeof(fs->f[0]) * (NFTRACE_NR_FRAMES - 1));
@@ -145,7 +185,7 @@ static void nftrace_frame_push(const struct sk_buff *skb,
 	f = &fs->f[fs->nr++];
 	f->skb = skb;
 	f->task = current;
-	f->level = nftrace_context_level();
+	f->level = level;
 	f->hook = state->hook;
 	f->pf = state->pf;
 	f->netns = state->net->ns.inum;
@@ -195,6 +235,19 @@ static bool nftrace_frame_pop(const struct sk_buff *skb,
 	}
 	local_irq_restore(flags);
 	return found;
+}
+
+/* skb is freed, not dropped by netfilter: none of its frames is live. */
+static void nftrace_frame_forget(const struct sk_buff *skb)
+{
+	unsigned long flags;
+
+	/* Preemption is off: an irq may push, but no frame of this skb. */
+	if (!this_cpu_read(nftrace_frames.nr))
+		return;
+	local_irq_save(flags);
+	nftrace_frames_drop_skb(this_cpu_ptr(&nftrace_frames), skb, NULL, 0);
+	local_irq_restore(flags);
 }
 
 /* Where a record was made: at a hook (state), or at a drop (frame). */
@@ -397,9 +450,11 @@ static void nftrace_drop_probe(void *data, NFTRACE_KFREE_SKB_ARGS)
 	u64 tstamp = 0;
 	u32 family;
 
-	if (!nftrace_nf_drop(reason))
-		return;
 	preempt_disable_notrace();
+	if (!nftrace_nf_drop(reason)) {
+		nftrace_frame_forget(skb);
+		goto out;
+	}
 	if (!nftrace_frame_pop(skb, &f))
 		goto out;
 	family = nftrace_wants_family(f.pf);

@@ -20,7 +20,8 @@
  *                                     epoll with EPOLLET on a reader of
  *                                     INPUT in NETNSPATH, drained after
  *                                     each event (mmap, or read() to
- *                                     EAGAIN): count events and records
+ *                                     EAGAIN), until SIGINT or SECS:
+ *                                     count events and records
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -657,6 +658,14 @@ static void text_drain(int fd, uint64_t *lines, uint64_t *lost)
 	      strerror(errno));
 }
 
+static volatile sig_atomic_t stop_requested;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -703,6 +712,7 @@ static int cmd_etwake(int argc, char **argv)
 	uint64_t events = 0, empty = 0, lines = 0, lost = 0, before;
 	double lat[1000];
 	unsigned int nlat = 0;
+	struct sigaction sa = {};
 	int text, ep, n;
 	struct reader rd = {};
 	double end;
@@ -727,10 +737,13 @@ static int cmd_etwake(int argc, char **argv)
 	ep = epoll_create1(EPOLL_CLOEXEC);
 	if (ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, rd.fd, &ev))
 		die("epoll");
+	sa.sa_handler = on_stop;	/* no SA_RESTART: epoll_wait returns */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
 	printf("started\n");
 	fflush(stdout);
 	end = now_s() + atof(argv[3]);
-	while (now_s() < end) {
+	while (now_s() < end && !stop_requested) {
 		n = epoll_wait(ep, &ev, 1, 100);
 		if (n <= 0)
 			continue;

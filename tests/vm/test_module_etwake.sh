@@ -18,8 +18,8 @@ val() { sed -n "s/.*\b$1=\([0-9]*\).*/\1/p" <<< "$res"; }
 for mode in mmap text watermark; do
 	out=/tmp/etwake.$mode
 	case $mode in
-	watermark) args=(mmap /run/netns/et 7 8) ;;
-	*) args=($mode /run/netns/et 7) ;;
+	watermark) args=(mmap /run/netns/et 60 8) ;;
+	*) args=($mode /run/netns/et 60) ;;
 	esac
 	$CHECK etwake "${args[@]}" > $out 2>&1 &
 	pid=$!
@@ -28,6 +28,9 @@ for mode in mmap text watermark; do
 	in_ns et ping -c 40 -i 0.1 -q 127.0.0.1 > /dev/null ||
 		fail "$mode: ping"
 	after=$(nft_counter -n et ip t c_in)
+	# Until every packet counted is in a ring, however slow the guest.
+	sleep 0.5
+	kill -INT $pid
 	wait $pid || fail "$mode: etwake exited $?"
 	cat $out
 	res=$(tail -n1 $out)
