@@ -95,7 +95,7 @@ check: all
 # Each kernel's own headers and compiler, in roots cached under
 # $(NFTRACE_CACHE) (default /var/cache/nftrace, which `make clean` leaves
 # alone); KERNELS="bullseye sid" picks suites.
-KERNELS ?= bullseye bookworm trixie sid
+KERNELS ?= bullseye bookworm trixie sid sid-rt
 check-kernels: user
 	$(MAKE) -C tests/vm
 	bash tools/kernels.sh check $(KERNELS)
