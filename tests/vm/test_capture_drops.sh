@@ -23,9 +23,14 @@ if ! grep -q 'field:.* reason;' /sys/kernel/tracing/events/skb/kfree_skb/format;
 	assert_eq "nftrace-capture: --drops: this kernel is too old to record drops (its kfree_skb tracepoint gives no drop reason; Linux 5.17 or later does)" \
 		"$(cat $T/err)" "--drops on $(uname -r): the message"
 	in_ns router $CAP -c 2 -w $T/y.pcap 2> $T/err &
-	sleep 1
-	in_ns client ping -c 1 -q $SERVER4 > /dev/null
-	wait $!
+	cap=$!
+	# Pings until the capture has its two packets (it may start late).
+	for i in $(seq 40); do
+		kill -0 $cap 2>/dev/null || break
+		in_ns client ping -c 1 -W 1 -q $SERVER4 > /dev/null
+		sleep 0.25
+	done
+	wait $cap
 	assert_eq 0 $? "without --drops: a capture on $(uname -r)"
 	assert_eq 2 "$(tshark -r $T/y.pcap 2>/dev/null | wc -l)" "without --drops: its packets"
 	exit
