@@ -101,7 +101,12 @@ struct nftrace_record {
 	__u16	hdr_len;	/* offset of the packet bytes */
 	__u64	seq;		/* per-ring sequence number */
 	__u64	tstamp_ns;	/* CLOCK_REALTIME, nanoseconds */
-	__u32	netns;		/* inode number of the packet's netns */
+	/*
+	 * Inode number of the packet's netns. Inode numbers are reused once
+	 * a netns is gone: a netns cookie (net->net_cookie, never reused)
+	 * belongs in the redesigned record header.
+	 */
+	__u32	netns;
 	__u32	mark;		/* skb->mark at the hook */
 	__s32	ifindex_in;	/* 0: none */
 	__s32	ifindex_out;	/* 0: none */

@@ -37,7 +37,7 @@ static int nftrace_config_apply(struct nftrace_reader *r,
 	u32 snaplen = c->snaplen ?: NFTRACE_SNAPLEN_DEFAULT;
 	u32 ring_size = c->ring_size ?: NFTRACE_RING_DEFAULT;
 	u32 wakeup = c->wakeup_bytes ?: ring_size / 8;
-	u32 netns = 0;
+	struct net *net = NULL;
 	int err = 0;
 
 	if ((hooks & ~NFTRACE_HOOKS_ALL) || (families & ~NFTRACE_FAMILIES_ALL) ||
@@ -57,20 +57,19 @@ static int nftrace_config_apply(struct nftrace_reader *r,
 		return -EINVAL;
 	if (wakeup > ring_size)
 		return -EINVAL;
+	if (r->state == NFTRACE_RUNNING)
+		return -EBUSY;
+	/*
+	 * The reader holds its netns, as a socket does: a netns that is gone
+	 * would leave its inode number, and a pointer, free for the next one.
+	 */
 	if (c->netns_fd != NFTRACE_NETNS_ALL) {
-		struct net *net;
-
 		if (c->netns_fd < 0)
 			return -EBADF;
 		net = get_net_ns_by_fd(c->netns_fd);
 		if (IS_ERR(net))
 			return PTR_ERR(net);
-		netns = net->ns.inum;
-		put_net(net);
 	}
-
-	if (r->state == NFTRACE_RUNNING)
-		return -EBUSY;
 
 	mutex_lock(&r->map_lock);
 	if (ring_size != r->ring_size) {
@@ -88,12 +87,16 @@ static int nftrace_config_apply(struct nftrace_reader *r,
 	r->hooks = hooks;
 	r->families = families;
 	r->snaplen = snaplen;
-	r->netns = netns;
+	/* Not running: no hook reads r->net now (nftrace_reader_stop()). */
+	swap(r->net, net);
 	r->wakeup_bytes = wakeup;
 	r->drops = c->flags & NFTRACE_CFG_DROPS;
 	r->state = NFTRACE_READY;
 out_unlock:
 	mutex_unlock(&r->map_lock);
+	/* The old netns on success, the new one on failure. */
+	if (net)
+		put_net(net);
 	return err;
 }
 
@@ -330,7 +333,7 @@ static int nftrace_get_info(struct nftrace_reader *r, void __user *uarg)
 	info.hooks = r->hooks;
 	info.families = r->families;
 	info.snaplen = r->snaplen;
-	info.netns = r->netns;
+	info.netns = r->net ? r->net->ns.inum : 0;
 	return copy_to_user(uarg, &info, sizeof(info)) ? -EFAULT : 0;
 }
 
@@ -480,6 +483,8 @@ static int nftrace_release(struct inode *inode, struct file *file)
 	timer_shutdown_sync(&r->trickle);
 	nftrace_filter_free(r);
 	nftrace_rings_free(r);
+	if (r->net)
+		put_net(r->net);
 	mutex_destroy(&r->map_lock);
 	mutex_destroy(&r->lock);
 	kfree(r);

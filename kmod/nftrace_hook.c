@@ -106,7 +106,8 @@ struct nftrace_frame {
 	u8 level;			/* 0 task, 1 softirq, 2 hardirq, 3 NMI */
 	u8 hook;
 	u8 pf;
-	u32 netns;
+	const struct net *net;		/* compared, never followed */
+	u32 netns;			/* its inode number, for the record */
 	int ifindex_in;
 	int ifindex_out;
 	char ifname_in[NFTRACE_IFNAMSIZ];
@@ -188,6 +189,7 @@ static void nftrace_frame_push(const struct sk_buff *skb,
 	f->level = level;
 	f->hook = state->hook;
 	f->pf = state->pf;
+	f->net = state->net;
 	f->netns = state->net->ns.inum;
 	f->ifindex_in = state->in ? state->in->ifindex : 0;
 	f->ifindex_out = state->out ? state->out->ifindex : 0;
@@ -411,7 +413,7 @@ static unsigned int nftrace_hook(void *priv, struct sk_buff *skb,
 	list_for_each_entry_rcu(r, &nftrace_readers, node) {
 		if (!(r->hooks & BIT(state->hook)) || !(r->families & family))
 			continue;
-		if (r->netns && r->netns != state->net->ns.inum)
+		if (r->net && !net_eq(r->net, state->net))
 			continue;
 		nftrace_capture(r, skb, state, NULL, &tstamp);
 	}
@@ -465,7 +467,8 @@ static void nftrace_drop_probe(void *data, NFTRACE_KFREE_SKB_ARGS)
 		if (!r->drops || !(r->hooks & BIT(f.hook)) ||
 		    !(r->families & family))
 			continue;
-		if (r->netns && r->netns != f.netns)
+		/* r->net is held: no other netns can have its address. */
+		if (r->net && !net_eq(r->net, f.net))
 			continue;
 		nftrace_capture(r, skb, NULL, &f, &tstamp);
 	}

@@ -60,7 +60,7 @@ struct nftrace_reader {
 	u32 hooks;
 	u32 families;
 	u32 snaplen;
-	u32 netns;			/* inode number, 0: every netns */
+	struct net *net;		/* held (get_net()), NULL: every netns */
 	u32 wakeup_bytes;
 	bool drops;			/* NFTRACE_CFG_DROPS */
 	struct bpf_prog *filter;
