@@ -47,7 +47,7 @@ matrix_tests="test_module_text.sh test_module_flood.sh test_module_abi.sh
 	test_module_lifecycle.sh test_module_gso.sh test_capture_text.sh
 	test_capture_stats.sh test_capture_drops.sh test_fuzz_dev.sh
 	test_module_cpushare.sh test_module_badlen.sh test_module_etwake.sh
-	test_module_priority.sh"
+	test_module_priority.sh test_capture_netns_reuse.sh"
 # On PREEMPT_RT: what bottom halves, irq_work, timers and the drop probe
 # do differently.
 rt_tests="test_module_text.sh test_module_flood.sh test_module_abi.sh
@@ -170,11 +170,11 @@ build() { # SUITE
 		make -C "/lib/modules/$krel/build" M="$src/kmod" W=1 modules > "$log" 2>&1 ||
 			{ cat "$log" >&2; die "$suite: $krel: the build failed"; }
 	else
-		src=$root/tmp/nftrace-build
-		rm -rf "$src" && mkdir -p "$src"
+		# A directory of its own: builds for one root may overlap.
+		src=$(mktemp -d "$root/tmp/nftrace-build.XXXXXX")
 		cp -r kmod include "$src/"
 		in_root "$root" make -C "/lib/modules/$krel/build" \
-			M=/tmp/nftrace-build/kmod W=1 modules > "$log" 2>&1 ||
+			M="${src#"$root"}/kmod" W=1 modules > "$log" 2>&1 ||
 			{ cat "$log" >&2; die "$suite: $krel: the build failed"; }
 	fi
 	if grep -E 'warning:|error:' "$log"; then
