@@ -10,7 +10,10 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/err.h>
 #include <linux/mm.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 
@@ -39,23 +42,48 @@ static void nftrace_pages_free(struct page **pages, unsigned int nr)
 	kvfree(pages);
 }
 
+/*
+ * A ring is up to 65537 pages, and each CPU has one: every so many pages,
+ * let others run, and give up (-EINTR) if the caller is being killed.
+ */
+#define NFTRACE_PAGES_BATCH	64
+
+static int nftrace_pages_yield(unsigned long n)
+{
+	if (n % NFTRACE_PAGES_BATCH)
+		return 0;
+	if (fatal_signal_pending(current))
+		return -EINTR;
+	cond_resched();
+	return 0;
+}
+
+/* nr zeroed pages near node, or an ERR_PTR. */
 static struct page **nftrace_pages_alloc(unsigned int nr, int node)
 {
 	struct page **pages;
 	unsigned int i;
+	int err;
 
 	pages = kvcalloc(nr, sizeof(*pages), GFP_KERNEL_ACCOUNT);
 	if (!pages)
-		return NULL;
+		return ERR_PTR(-ENOMEM);
 	for (i = 0; i < nr; i++) {
+		err = nftrace_pages_yield(i);
+		if (err)
+			goto err_free;
 		pages[i] = alloc_pages_node(node, NFTRACE_GFP_MAPPED |
 					    __GFP_ZERO | __GFP_NOWARN, 0);
 		if (!pages[i]) {
-			nftrace_pages_free(pages, i);
-			return NULL;
+			err = -ENOMEM;
+			goto err_free;
 		}
 	}
 	return pages;
+
+err_free:
+	nftrace_pages_free(pages, i);
+	return ERR_PTR(err);
 }
 
 static void nftrace_cpu_ring_free(struct nftrace_cpu_ring *cr)
@@ -77,8 +105,12 @@ static int nftrace_cpu_ring_alloc(struct nftrace_cpu_ring *cr, int cpu,
 	cr->pages = nftrace_pages_alloc(cr->nr_pages,
 					cpu_possible(cpu) ? cpu_to_node(cpu) :
 							    NUMA_NO_NODE);
-	if (!cr->pages)
-		return -ENOMEM;
+	if (IS_ERR(cr->pages)) {
+		int err = PTR_ERR(cr->pages);
+
+		cr->pages = NULL;
+		return err;
+	}
 
 	map = kvmalloc_array(1 + 2 * nr_data, sizeof(*map), GFP_KERNEL);
 	if (!map)
@@ -136,9 +168,11 @@ int nftrace_rings_alloc(struct nftrace_reader *r, u32 ring_size)
 				       sizeof(struct nftrace_ring_cons),
 				       PAGE_SIZE);
 	r->ctl_pages = nftrace_pages_alloc(r->nr_ctl_pages, NUMA_NO_NODE);
-	if (!r->ctl_pages) {
+	if (IS_ERR(r->ctl_pages)) {
+		err = PTR_ERR(r->ctl_pages);
+		r->ctl_pages = NULL;
 		r->nr_ctl_pages = 0;
-		return -ENOMEM;
+		return err;
 	}
 	r->ctl = vmap(r->ctl_pages, r->nr_ctl_pages, VM_MAP, PAGE_KERNEL);
 	if (!r->ctl) {
@@ -187,6 +221,9 @@ static int nftrace_insert_pages(struct vm_area_struct *vma,
 		struct nftrace_cpu_ring *cr;
 		struct page *page;
 
+		err = nftrace_pages_yield(n);
+		if (err)
+			return err;	/* mmap_region() unmaps what is in */
 		pg = first + n;
 		if (ctl) {
 			page = r->ctl_pages[pg];

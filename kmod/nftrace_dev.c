@@ -80,7 +80,7 @@ static int nftrace_config_apply(struct nftrace_reader *r,
 		}
 		err = nftrace_rings_alloc(r, ring_size);
 		if (err) {
-			r->state = NFTRACE_NEW;
+			WRITE_ONCE(r->state, NFTRACE_NEW);
 			goto out_unlock;
 		}
 	}
@@ -91,7 +91,7 @@ static int nftrace_config_apply(struct nftrace_reader *r,
 	swap(r->net, net);
 	r->wakeup_bytes = wakeup;
 	r->drops = c->flags & NFTRACE_CFG_DROPS;
-	r->state = NFTRACE_READY;
+	WRITE_ONCE(r->state, NFTRACE_READY);
 out_unlock:
 	mutex_unlock(&r->map_lock);
 	/* The old netns on success, the new one on failure. */
@@ -279,7 +279,15 @@ static __poll_t nftrace_poll(struct file *file, poll_table *wait)
 	__poll_t mask = 0;
 
 	poll_wait(file, &r->wq, wait);
-	mutex_lock(&r->lock);
+	/*
+	 * r->lock may be held for long: a read() copying to a page that
+	 * userfaultfd holds, a SET_CONFIG allocating large rings. poll()
+	 * must not wait for it: readable is what it then says, which is
+	 * allowed (a spurious wakeup) where saying nothing could leave a
+	 * poller asleep on data that is already there.
+	 */
+	if (!mutex_trylock(&r->lock))
+		return EPOLLIN | EPOLLRDNORM;
 	if (r->state == NFTRACE_NEW)
 		goto out_unlock;
 	/*
@@ -469,7 +477,7 @@ static int nftrace_open(struct inode *inode, struct file *file)
 	mutex_init(&r->map_lock);
 	init_waitqueue_head(&r->wq);
 	timer_setup(&r->trickle, nftrace_trickle, 0);
-	r->state = NFTRACE_NEW;
+	r->state = NFTRACE_NEW;		/* not yet seen by anyone */
 	file->private_data = r;
 	return stream_open(inode, file);
 }

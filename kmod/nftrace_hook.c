@@ -654,7 +654,8 @@ int nftrace_reader_start(struct nftrace_reader *r)
 out_unlock:
 	mutex_unlock(&nftrace_readers_lock);
 	if (!err) {
-		r->state = NFTRACE_RUNNING;
+		/* Read locklessly by read()'s wait and the trickle timer. */
+		WRITE_ONCE(r->state, NFTRACE_RUNNING);
 		r->started = true;
 	}
 	return err;
@@ -684,7 +685,7 @@ void nftrace_reader_stop(struct nftrace_reader *r)
 	synchronize_net();
 	for (i = 0; i < r->nr_rings; i++)
 		irq_work_sync(&r->rings[i].wake_work);
-	r->state = NFTRACE_READY;
+	WRITE_ONCE(r->state, NFTRACE_READY);
 	/* Sleepers see the stop and drain what is left. */
 	wake_up_interruptible(&r->wq);
 }

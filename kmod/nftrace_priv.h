@@ -19,6 +19,15 @@
 #include <linux/timer.h>
 #include <linux/wait.h>
 
+/*
+ * The ring positions are free-running u64s that the hooks, the consumer
+ * and userspace read and write with single plain or READ_ONCE/WRITE_ONCE
+ * accesses (nftrace_ring.h): on a 32-bit kernel those tear.
+ */
+#ifndef CONFIG_64BIT
+#error "nftrace needs a 64-bit kernel: its 64-bit ring positions are accessed as single loads and stores"
+#endif
+
 #include "nftrace_ring.h"
 #include "nftrace_fmt.h"
 
