@@ -199,7 +199,7 @@ vmtest() { # SUITE
 	make -s -C tests/vm nftrace_check fuzz_dev >/dev/null
 	echo "kernels: $suite: booting $krel"
 	NFTRACE_KO=build/kernels/$krel/nftrace.ko \
-		tools/vm/run --kernel "$krel" "${sysroot[@]}" --script-timeout 300 \
+		tools/vm/run --kernel "$krel" "${sysroot[@]}" --timeout 3000 --script-timeout 300 \
 		--out "build/vm/kernels-$krel" "${scripts[@]}"
 }
 
