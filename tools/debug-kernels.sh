@@ -343,7 +343,7 @@ check_fragment() { # OBJ FRAGMENT-FILE
 				bad=1
 			fi
 		elif ! grep -qx "$name=$val" "$obj/.config"; then
-			echo "debug-kernels: $name: asked $val, got $(grep -E "^(# )?$name[= ]" "$obj/.config" || echo nothing)" >&2
+			echo "debug-kernels: $name: asked $val, got $(grep -E "^(# )?${name}[= ]" "$obj/.config" || echo nothing)" >&2
 			bad=1
 		fi
 	done < "$2"
