@@ -8,6 +8,9 @@
 #   make install         module, tool, man page, udev rule (DESTDIR honoured)
 #   make check-kernels   nftrace.ko built and tested on Debian 11, 12, 13 and
 #                        unstable (5.10, 6.1, 6.12, 7.x): tools/kernels.sh
+#   make check-debug     nftrace.ko built and tested on Debian's 6.1 built with
+#                        KASAN+lockdep+kmemleak+UBSAN and with KCSAN:
+#                        tools/debug-kernels.sh
 #   make bench, stress   the long runs (not part of check)
 
 # The machines' own kernel has no headers: fall back to the newest Debian
@@ -28,7 +31,7 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 export PREFIX DESTDIR
 
-.PHONY: all module module-rt user check check-kernels unit vmcheck vmcheck-rt installcheck sparse install demo check-fresh bench stress clean deps
+.PHONY: all module module-rt user check check-kernels check-debug unit vmcheck vmcheck-rt installcheck sparse install demo check-fresh bench stress clean deps
 
 all: module user
 
@@ -99,6 +102,13 @@ KERNELS ?= bullseye bookworm trixie sid sid-rt
 check-kernels: user
 	$(MAKE) -C tests/vm
 	bash tools/kernels.sh check $(KERNELS)
+
+# Kernels built from linux-source-6.1 with the debug options, cached under
+# $(NFTRACE_CACHE)/debug; DEBUG_KERNELS="kasan" picks flavors.
+DEBUG_KERNELS ?= kasan kcsan
+check-debug: user
+	$(MAKE) -C tests/vm
+	bash tools/debug-kernels.sh check $(DEBUG_KERNELS)
 
 sparse:
 	$(MAKE) -C kmod KDIR=$(KDIR) sparse

@@ -260,7 +260,8 @@ tcp_send() {
 
 	# A connection tried before the listen() would add a SYN and a RST to
 	# the traffic that tests count.
-	wait_for 10 _listening "$to" "$port" || fail "tcp_send: no listener on port $port"
+	# (A debug kernel under TCG takes more than 10 s to start python.)
+	wait_for 60 _listening "$to" "$port" || fail "tcp_send: no listener on port $port"
 	in_ns "$from" python3 - "$addr" "$port" "$bytes" <<-'EOF'
 	import socket, sys, time
 	addr, port, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
