@@ -116,6 +116,17 @@ static void reader_map(struct reader *rd)
 	}
 }
 
+/* Open the device, configure it (cfg NULL: the defaults), map, start. */
+static void reader_start(struct reader *rd, struct nftrace_config *cfg)
+{
+	rd->fd = open_dev();
+	if (cfg && ioctl(rd->fd, NFTRACE_IOC_SET_CONFIG, cfg))
+		die("SET_CONFIG");
+	reader_map(rd);
+	if (ioctl(rd->fd, NFTRACE_IOC_START))
+		die("START");
+}
+
 /* Consume everything; account sequence gaps as losses. */
 static void reader_drain(struct reader *rd)
 {
@@ -189,12 +200,7 @@ static int cmd_capture(int argc, char **argv)
 			return 2;
 		}
 	}
-	rd.fd = open_dev();
-	if (ioctl(rd.fd, NFTRACE_IOC_SET_CONFIG, &cfg))
-		die("SET_CONFIG");
-	reader_map(&rd);
-	if (ioctl(rd.fd, NFTRACE_IOC_START))
-		die("START");
+	reader_start(&rd, &cfg);
 	/* Tell the test the hooks are in place. */
 	printf("started\n");
 	fflush(stdout);
@@ -246,10 +252,7 @@ static int cmd_hostile(int argc, char **argv)
 	char buf[4096];
 	unsigned int i;
 
-	rd.fd = open_dev();
-	reader_map(&rd);
-	if (ioctl(rd.fd, NFTRACE_IOC_START))
-		die("START");
+	reader_start(&rd, NULL);
 	printf("started\n");
 	fflush(stdout);
 	fcntl(rd.fd, F_SETFL, O_NONBLOCK);
@@ -448,10 +451,7 @@ static int cmd_wake(void)
 	double t0, ms;
 	int ret, s;
 
-	rd.fd = open_dev();
-	reader_map(&rd);
-	if (ioctl(rd.fd, NFTRACE_IOC_START))
-		die("START");
+	reader_start(&rd, NULL);
 	s = socket(AF_INET, SOCK_DGRAM, 0);
 	if (s < 0)
 		die("socket");
@@ -525,12 +525,7 @@ static int cmd_badlen(void)
 	ssize_t n, got = 0;
 	pid_t child;
 
-	rd.fd = open_dev();
-	if (ioctl(rd.fd, NFTRACE_IOC_SET_CONFIG, &cfg))
-		die("SET_CONFIG");
-	reader_map(&rd);
-	if (ioctl(rd.fd, NFTRACE_IOC_START))
-		die("START");
+	reader_start(&rd, &cfg);
 	s = socket(AF_INET, SOCK_DGRAM, 0);
 	if (s < 0)
 		die("socket");
