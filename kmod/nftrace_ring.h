@@ -137,15 +137,14 @@ static inline long nftrace_ring_check(const struct nftrace_ring *r, __u64 cons,
 	len = nftrace_read_once(rec->len);
 	/*
 	 * len is whatever lies at cons (payload bytes, if a consumer wrote
-	 * such a position): bound it by avail before aligning, and align in
-	 * 64 bits, since NFTRACE_ALIGN() of a __u32 from 0xfffffff9 up
+	 * such a position): bound it by avail (<= the ring's size) before
+	 * aligning it, since NFTRACE_ALIGN() of a __u32 from 0xfffffff9 up
 	 * wraps to 0, which would pass as "empty" on a ring with data.
 	 */
-	if (len < sizeof(*rec) || len > avail ||
-	    (((__u64)len + 7) & ~7ULL) > avail)
+	if (len < sizeof(*rec) || len > avail || NFTRACE_ALIGN(len) > avail)
 		return -1;
 	*recp = rec;
-	return (long)(((__u64)len + 7) & ~7ULL);
+	return NFTRACE_ALIGN(len);
 }
 
 /* Consumer: everything below cons has been read and may be overwritten. */

@@ -160,6 +160,12 @@ mk_tmpdir() {
 	at_exit rm -rf "$T"
 }
 
+# val KEY LINE: the number after KEY= in LINE (nftrace_check's and
+# fuzz_dev's summaries: "records=N ... captured=N dropped=N").
+val() {
+	sed -n "s/.*\\b$1=\\([0-9.]*\\).*/\\1/p" <<< "$2"
+}
+
 # --- namespaces and the standard topology ----------------------------------
 
 # mk_ns NAME: a new network namespace with lo up, deleted at exit.

@@ -38,11 +38,10 @@ wait $pinger
 wait $cap || fail "nftrace_check capture: exit $? ($(tail -n 3 $T/cap))"
 r=$(tail -n1 $T/cap)
 echo "$r"
-val() { sed -n "s/.*\\b$1=\\([0-9]*\\).*/\\1/p" <<< "$r"; }
 counted=$(nft_counter -n share ip t c_out)
 # 200000 datagrams, 10000 echo requests and 10000 replies.
 assert_ge 210000 "$counted" "nft counted the flood and the pings at OUTPUT"
-assert_eq "$counted" "$(val seen)" "seen vs nft counter"
-assert_eq "$counted" "$(($(val captured) + $(val dropped)))" "captured + dropped vs nft counter"
-assert_eq "$(val captured)" "$(val records)" "every captured record read back"
-assert_eq 0 "$(val bad)" "records that do not parse"
+assert_eq "$counted" "$(val seen "$r")" "seen vs nft counter"
+assert_eq "$counted" "$(($(val captured "$r") + $(val dropped "$r")))" "captured + dropped vs nft counter"
+assert_eq "$(val captured "$r")" "$(val records "$r")" "every captured record read back"
+assert_eq 0 "$(val bad "$r")" "records that do not parse"

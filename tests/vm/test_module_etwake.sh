@@ -13,7 +13,6 @@ load_nftrace
 mk_ns et
 hook_counters et
 
-val() { sed -n "s/.*\b$1=\([0-9]*\).*/\1/p" <<< "$res"; }
 
 for mode in mmap text watermark; do
 	out=/tmp/etwake.$mode
@@ -34,15 +33,15 @@ for mode in mmap text watermark; do
 	wait $pid || fail "$mode: etwake exited $?"
 	cat $out
 	res=$(tail -n1 $out)
-	assert_ge 30 "$(val events)" "$mode: EPOLLET events for 40 pings"
-	assert_eq $((after - before)) "$(val records)" \
+	assert_ge 30 "$(val events "$res")" "$mode: EPOLLET events for 40 pings"
+	assert_eq $((after - before)) "$(val records "$res")" \
 		"$mode: records read vs nft counter at INPUT"
-	assert_eq 0 "$(val lost)" "$mode: records lost"
+	assert_eq 0 "$(val lost "$res")" "$mode: records lost"
 	# The oldest unread record's age at each event, median (mmap only):
 	# the trickle timer wakes within 100 ms (50 ms ticks); the hooks'
 	# wakeup at the next tick (lazy irq_work), ~4 ms here.
 	case $mode in
-	mmap) assert_le 100 "$(val median_wake_ms)" "$mode: median wake, ms" ;;
-	watermark) assert_le 15 "$(val median_wake_ms)" "$mode: median wake, ms" ;;
+	mmap) assert_le 100 "$(val median_wake_ms "$res")" "$mode: median wake, ms" ;;
+	watermark) assert_le 15 "$(val median_wake_ms "$res")" "$mode: median wake, ms" ;;
 	esac
 done

@@ -25,13 +25,12 @@ in_ns flood ping -f -c 3000 -q 127.0.0.1 > /dev/null
 wait $cap || fail "nftrace_check capture: exit $? ($(cat /tmp/cap))"
 r=$(tail -n1 /tmp/cap)
 echo "$r"
-val() { sed -n "s/.*\\b$1=\\([0-9]*\\).*/\\1/p" <<< "$r"; }
 counted=$(nft_counter -n flood ip t c_out)
 assert_eq 6000 "$counted" "nft counted echo requests and replies at OUTPUT"
-assert_eq "$counted" "$(($(val captured) + $(val dropped)))" "captured + dropped vs nft counter"
-assert_eq "$counted" "$(val seen)" "seen vs nft counter"
-assert_ge 1 "$(val dropped)" "the flood overran the ring"
-assert_ge 1 "$(val captured)" "records were captured"
+assert_eq "$counted" "$(($(val captured "$r") + $(val dropped "$r")))" "captured + dropped vs nft counter"
+assert_eq "$counted" "$(val seen "$r")" "seen vs nft counter"
+assert_ge 1 "$(val dropped "$r")" "the flood overran the ring"
+assert_ge 1 "$(val captured "$r")" "records were captured"
 
 # Text: a reader that stops reading while the flood runs.
 cat /dev/nftrace > /tmp/text &

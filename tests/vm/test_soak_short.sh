@@ -27,9 +27,6 @@ load_nftrace
 mk_ns soak
 hook_counters soak
 
-val() { # KEY LINE
-	sed -n "s/.*\\b$1=\\([0-9.]*\\).*/\\1/p" <<< "$2"
-}
 counters() {
 	local c
 
