@@ -2,11 +2,15 @@
 /*
  * nftrace_hook.c - netfilter hooks and the capture path.
  *
- * A hook exists only while some running reader wants it: the first reader
+ * A hook is registered when the first reader wants it: the first reader
  * of, say, IPv4 output registers pernet operations that hook that point in
- * every netns, present and future; the last one to stop takes them away.
- * An idle nftrace costs the stack nothing, and a reader of one hook costs
- * a packet one hook call.
+ * every netns, present and future. It stays until the module is unloaded,
+ * for unregistering a netfilter hook drops every packet NFQUEUE holds in
+ * that netns (nf_queue_nf_hook_drop()): stopping a capture must not take
+ * an inline IPS's packets in flight with it. A module no reader ever used
+ * costs the stack nothing; a hook no running reader wants costs a packet
+ * one call that returns at once; a reader of one hook costs a packet one
+ * hook call.
  *
  * The hook walks the running readers (RCU) and, for each that wants the
  * packet, copies its metadata and first bytes into the reader's ring of
@@ -38,9 +42,9 @@ static DEFINE_MUTEX(nftrace_readers_lock);
 
 /*
  * Each (family, hook) is registered on its own, in every netns present and
- * future, while some running reader wants it: a reader of the output hook
- * adds one hook call to a local packet's path, not ten. pernet init and exit
- * are told only the netns, so each op gets its own pair, made by
+ * future, once some reader wants it: a reader of the output hook adds one
+ * hook call to a local packet's path, not ten. pernet init and exit are
+ * told only the netns, so each op gets its own pair, made by
  * NFTRACE_PERNET() below.
  */
 #define NFTRACE_NR_ENTRY_OPS	(2 * NFTRACE_NR_HOOKS)
@@ -123,6 +127,9 @@ static DEFINE_PER_CPU(struct nftrace_frames, nftrace_frames);
 
 /* Entry ops that push frames: bit i for nftrace_ops[i]. */
 static u32 nftrace_frame_ops;
+
+/* Entry ops some running reader wants: the others return at once. */
+static u32 nftrace_live_ops;
 
 /* dev->name is NUL-terminated within IFNAMSIZ; "" for no device. */
 static void nftrace_copy_ifname(char *dst, const struct net_device *dev)
@@ -310,11 +317,14 @@ static void nftrace_set_busy(struct nftrace_cpu_ring *cr, bool busy)
 /*
  * Called with bottom halves off (or, for a drop on PREEMPT_RT, preemption
  * off and the ring not busy): this CPU's ring has no other producer.
- * Exactly one of state and drop is set.
+ * Exactly one of state and drop is set. Out of line: it has two callers,
+ * and test_module_hooksel.sh probes it.
  */
-static void nftrace_capture(struct nftrace_reader *r, struct sk_buff *skb,
-			    const struct nf_hook_state *state,
-			    const struct nftrace_frame *drop, u64 *tstamp)
+static noinline void nftrace_capture(struct nftrace_reader *r,
+				     struct sk_buff *skb,
+				     const struct nf_hook_state *state,
+				     const struct nftrace_frame *drop,
+				     u64 *tstamp)
 {
 	struct nftrace_cpu_ring *cr = &r->rings[smp_processor_id()];
 	int off = skb_network_offset(skb);
@@ -396,15 +406,23 @@ static DEFINE_PER_CPU(struct nftrace_bh_lock, nftrace_bh_lock) = {
 static unsigned int nftrace_hook(void *priv, struct sk_buff *skb,
 				 const struct nf_hook_state *state)
 {
+	u32 op = BIT(nftrace_op_index(state->pf, state->hook));
 	u32 family = nftrace_wants_family(state->pf);
-	/* With interrupts off no softirq can nest here: nothing to do. */
-	bool bh = !irqs_disabled();
 	struct nftrace_reader *r;
 	u64 tstamp = 0;
+	bool bh;
 
-	if (unlikely(READ_ONCE(nftrace_frame_ops) &
-		     BIT(nftrace_op_index(state->pf, state->hook))))
+	/*
+	 * Idle: registered once, no running reader wants it now. A reader
+	 * that starts or stops meanwhile is seen by the next packet; the
+	 * readers list below, not this mask, is what keeps r's rings safe.
+	 */
+	if (likely(!(READ_ONCE(nftrace_live_ops) & op)))
+		return NF_ACCEPT;
+	if (unlikely(READ_ONCE(nftrace_frame_ops) & op))
 		nftrace_frame_push(skb, state);
+	/* With interrupts off no softirq can nest here: nothing to do. */
+	bh = !irqs_disabled();
 	if (bh) {
 		local_bh_disable();
 		local_lock_nested_bh(&nftrace_bh_lock.lock);
@@ -428,7 +446,10 @@ static unsigned int nftrace_hook(void *priv, struct sk_buff *skb,
 static unsigned int nftrace_exit_hook(void *priv, struct sk_buff *skb,
 				      const struct nf_hook_state *state)
 {
-	nftrace_frame_pop(skb, NULL);
+	/* Only while its entry op pushes frames. */
+	if (unlikely(READ_ONCE(nftrace_frame_ops) &
+		     BIT(nftrace_op_index(state->pf, state->hook))))
+		nftrace_frame_pop(skb, NULL);
 	return NF_ACCEPT;
 }
 
@@ -549,6 +570,9 @@ static struct pernet_operations nftrace_net_ops[NFTRACE_NR_OPS] = {
 /* Running readers that want each op; under nftrace_readers_lock. */
 static unsigned int nftrace_op_users[NFTRACE_NR_OPS];
 
+/* Ops registered (in every netns), until the module goes; under the lock. */
+static u32 nftrace_op_registered;
+
 /* The ops a reader's configuration asks for, as a bit mask of indexes. */
 static u32 nftrace_reader_ops(const struct nftrace_reader *r)
 {
@@ -569,35 +593,42 @@ static u32 nftrace_reader_ops(const struct nftrace_reader *r)
 	return ops;
 }
 
-/* Entry ops that push frames: those whose exit op is registered. */
-static void nftrace_frame_ops_update(void)
+/*
+ * Publish which entry ops do work: those some running reader wants, and
+ * of those the ones that push frames (whose exit op a reader wants).
+ */
+static void nftrace_ops_update(void)
 {
-	u32 mask = 0;
+	u32 live = 0, frames = 0;
 	unsigned int i;
 
-	for (i = 0; i < NFTRACE_NR_ENTRY_OPS; i++)
+	for (i = 0; i < NFTRACE_NR_ENTRY_OPS; i++) {
+		if (nftrace_op_users[i])
+			live |= BIT(i);
 		if (nftrace_op_users[NFTRACE_NR_ENTRY_OPS + i])
-			mask |= BIT(i);
-	WRITE_ONCE(nftrace_frame_ops, mask);
+			frames |= BIT(i);
+	}
+	WRITE_ONCE(nftrace_frame_ops, frames);
+	WRITE_ONCE(nftrace_live_ops, live);
 }
 
+/*
+ * The ops stay registered: an unregistered netfilter hook drops every
+ * packet NFQUEUE holds in the netns. No new frames once no reader wants
+ * them; the exit ops then stop popping too.
+ */
 static void nftrace_hooks_put(u32 ops)
 {
-	u32 gone = 0;
 	unsigned int i;
 
 	lockdep_assert_held(&nftrace_readers_lock);
 	for (i = 0; i < NFTRACE_NR_OPS; i++)
-		if ((ops & BIT(i)) && !--nftrace_op_users[i])
-			gone |= BIT(i);
-	/* No new frames before their exit ops go. */
-	nftrace_frame_ops_update();
-	for (i = 0; i < NFTRACE_NR_OPS; i++)
-		if (gone & BIT(i))
-			unregister_pernet_subsys(&nftrace_net_ops[i]);
+		if (ops & BIT(i))
+			nftrace_op_users[i]--;
+	nftrace_ops_update();
 }
 
-/* Hook every netns at each op in ops that no running reader had yet. */
+/* Hook every netns at each op in ops that no reader had yet. */
 static int nftrace_hooks_get(u32 ops)
 {
 	unsigned int i;
@@ -605,20 +636,32 @@ static int nftrace_hooks_get(u32 ops)
 
 	lockdep_assert_held(&nftrace_readers_lock);
 	for (i = 0; i < NFTRACE_NR_OPS; i++) {
-		if (!(ops & BIT(i)) || nftrace_op_users[i]++)
+		if (!(ops & BIT(i)) || (nftrace_op_registered & BIT(i)))
 			continue;
-		/* The module parameter is read at each registration. */
+		/* The module parameter (read-only) at the first registration. */
 		if (i < NFTRACE_NR_ENTRY_OPS)
 			nftrace_ops[i].priority = nftrace_priority;
 		err = register_pernet_subsys(&nftrace_net_ops[i]);
-		if (err) {
-			nftrace_op_users[i]--;
-			nftrace_hooks_put(ops & (BIT(i) - 1));
-			return err;
-		}
+		if (err)
+			return err;	/* those registered stay, idle */
+		nftrace_op_registered |= BIT(i);
 	}
-	nftrace_frame_ops_update();
+	for (i = 0; i < NFTRACE_NR_OPS; i++)
+		if (ops & BIT(i))
+			nftrace_op_users[i]++;
+	nftrace_ops_update();
 	return 0;
+}
+
+/* Module unload: no reader is left (open files pin the module). */
+void nftrace_hooks_exit(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < NFTRACE_NR_OPS; i++)
+		if (nftrace_op_registered & BIT(i))
+			unregister_pernet_subsys(&nftrace_net_ops[i]);
+	nftrace_op_registered = 0;
 }
 
 /* Running readers that want drops; under nftrace_readers_lock. */

@@ -2,8 +2,9 @@
 /*
  * nftrace - see packets at the netfilter hooks.
  *
- * Loading the module only creates /dev/nftrace; hooks are registered while
- * some reader captures (nftrace_hook.c), so an idle module costs nothing.
+ * Loading the module only creates /dev/nftrace; hooks are registered when
+ * a reader first wants them and stay until the module goes
+ * (nftrace_hook.c), so a module never used costs nothing.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -43,8 +44,9 @@ static int __init nftrace_init(void)
 
 static void __exit nftrace_exit(void)
 {
-	/* Open files pin the module: no reader, so no hook, is left. */
+	/* Open files pin the module: no reader is left. */
 	nftrace_dev_exit();
+	nftrace_hooks_exit();
 }
 
 module_init(nftrace_init);

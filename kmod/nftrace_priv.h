@@ -99,6 +99,7 @@ struct nftrace_reader {
 extern int nftrace_priority;
 int nftrace_reader_start(struct nftrace_reader *r);
 void nftrace_reader_stop(struct nftrace_reader *r);
+void nftrace_hooks_exit(void);
 bool nftrace_reader_has_data(struct nftrace_reader *r);
 void nftrace_wake_work(struct irq_work *work);
 void nftrace_trickle(struct timer_list *t);

@@ -1,10 +1,12 @@
 # SPDX-License-Identifier: GPL-2.0
-# Only the hooks that running readers ask for are registered: a reader of
-# IPv4 output adds one hook call to a packet's path, not ten. A kprobe on
-# the hook function records which (hook, family) each call came from, for
-# IPv4 and IPv6 loopback pings that pass all four local hooks; the set must
-# be the union of the running readers' wishes, in a netns made while they
-# run too, and empty again once they stop.
+# Only the hooks that readers ask for are registered: a reader of IPv4
+# output adds one hook call to a packet's path, not ten. Kprobes record
+# which (hook, family) each call came from, for IPv4 and IPv6 loopback
+# pings that pass all four local hooks: on nftrace_capture(), where a hook
+# does work, the set must be the union of the running readers' wishes, in
+# a netns made while they run too, and empty once they stop; on
+# nftrace_hook(), the union of every wish since insmod, as registered ops
+# stay (test_capture_nfqueue.sh says why).
 . tests/vm/lib.sh
 
 CHECK=tests/vm/nftrace_check
@@ -24,12 +26,17 @@ offsets=$(bpftool btf dump file /sys/kernel/btf/vmlinux format raw |
 read -r hook_off pf_off <<< "$offsets"
 [ -n "$pf_off" ] || die "no hook and pf in nf_hook_state's BTF: '$offsets'"
 echo "nf_hook_state: hook at +$hook_off, pf at +$pf_off"
-echo "p:nftrace_sel nftrace:nftrace_hook hook=+$hook_off(%dx):u8 pf=+$pf_off(%dx):u8" \
-	>> $tr/kprobe_events || die "cannot probe nftrace_hook"
-at_exit sh -c "echo 0 > $tr/events/kprobes/nftrace_sel/enable; echo -:nftrace_sel >> $tr/kprobe_events"
-echo 1 > $tr/events/kprobes/nftrace_sel/enable
+# Both take the state as their third argument.
+for p in "nftrace_sel nftrace_capture" "nftrace_reg nftrace_hook"; do
+	set -- $p
+	echo "p:$1 nftrace:$2 hook=+$hook_off(%dx):u8 pf=+$pf_off(%dx):u8" \
+		>> $tr/kprobe_events || die "cannot probe $2"
+	at_exit sh -c "echo 0 > $tr/events/kprobes/$1/enable; echo -:$1 >> $tr/kprobe_events"
+	echo 1 > $tr/events/kprobes/$1/enable
+done
 
-# seen [NS]: the distinct "hook=H pf=P" of the hook calls during pings.
+# seen [NS]: the distinct "hook=H pf=P" of the captures during pings;
+# $T/reg gets those of the hook calls.
 seen() {
 	local run=()
 
@@ -39,7 +46,10 @@ seen() {
 	"${run[@]}" ping -c 2 -i 0.1 -q 127.0.0.1 > /dev/null
 	"${run[@]}" ping -6 -c 2 -i 0.1 -q ::1 > /dev/null
 	echo 0 > $tr/tracing_on
-	grep -o 'hook=[0-9]* pf=[0-9]*' $tr/trace | sort -u | tr '\n' ' '
+	grep 'nftrace_reg:' $tr/trace | grep -o 'hook=[0-9]* pf=[0-9]*' |
+		sort -u | tr '\n' ' ' > $T/reg
+	grep 'nftrace_sel:' $tr/trace | grep -o 'hook=[0-9]* pf=[0-9]*' |
+		sort -u | tr '\n' ' '
 }
 
 # reader NAME HOOKMASK FAMILIES: an mmap reader, running until killed.
@@ -57,7 +67,8 @@ stop() {
 	wait $pid 2>/dev/null
 }
 
-assert_eq "" "$(seen)" "no reader: no hook calls"
+assert_eq "" "$(seen)" "no reader: no captures"
+assert_eq "" "$(cat $T/reg)" "no reader yet: no hook calls"
 
 # NF_INET_LOCAL_OUT is 3, NF_INET_LOCAL_IN 1; NFPROTO_IPV4 2, NFPROTO_IPV6 10.
 reader out4 8 1
@@ -71,6 +82,8 @@ reader out46 8 3
 assert_eq "hook=1 pf=10 hook=3 pf=10 hook=3 pf=2 " "$(seen)" "three readers"
 stop out46
 assert_eq "hook=1 pf=10 hook=3 pf=2 " "$(seen)" "a shared hook stays"
+assert_eq "hook=1 pf=10 hook=3 pf=10 hook=3 pf=2 " "$(cat $T/reg)" \
+	"the third reader's op stays registered, idle"
 
 ip netns add hooksel_late
 at_exit ip netns del hooksel_late
@@ -81,12 +94,18 @@ assert_eq "hook=1 pf=10 hook=3 pf=2 " "$(seen hooksel_late)" \
 stop out4
 assert_eq "hook=1 pf=10 " "$(seen)" "first reader gone: its hook gone"
 stop in6
-assert_eq "" "$(seen)" "last reader gone: no hook calls"
+assert_eq "" "$(seen)" "last reader gone: no captures"
+assert_eq "hook=1 pf=10 hook=3 pf=10 hook=3 pf=2 " "$(cat $T/reg)" \
+	"last reader gone: the ops used stay registered"
 assert_eq "" "$(seen hooksel_late)" "nor in the late netns"
+assert_eq "hook=1 pf=10 hook=3 pf=10 hook=3 pf=2 " "$(cat $T/reg)" \
+	"the late netns has the same ops registered"
 
 # All hooks, both families: the ten ops, in use by loopback's four hooks.
 reader all 31 3
 assert_eq "hook=0 pf=10 hook=0 pf=2 hook=1 pf=10 hook=1 pf=2 hook=3 pf=10 hook=3 pf=2 hook=4 pf=10 hook=4 pf=2 " \
 	"$(seen)" "every hook"
 stop all
-assert_eq "" "$(seen)" "idle again"
+assert_eq "" "$(seen)" "idle again: no captures"
+assert_eq "hook=0 pf=10 hook=0 pf=2 hook=1 pf=10 hook=1 pf=2 hook=3 pf=10 hook=3 pf=2 hook=4 pf=10 hook=4 pf=2 " \
+	"$(cat $T/reg)" "idle again: every op registered"

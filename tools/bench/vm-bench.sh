@@ -17,6 +17,8 @@
 # Configurations (the hook is OUTPUT for udp and tcp, FORWARD for fwd):
 #   base     no capture, nftrace not loaded
 #   loaded   nftrace loaded, no reader
+#   used     nftrace loaded, no reader, after a capture of every hook and
+#            family with --drops: its twenty ops stay registered, idle
 #   nft1     nftrace-capture -w at the hook
 #   nft1drops  the same with --drops (not in the default set): what
 #            recording drops costs a packet that is not dropped
@@ -50,7 +52,7 @@ COUNT=${NFTRACE_BENCH_COUNT:-100000}
 TCP_SECS=${NFTRACE_BENCH_TCP_SECS:-2}
 SNAPLEN=${NFTRACE_BENCH_SNAPLEN:-128}
 WORKLOADS=${NFTRACE_BENCH_WORKLOADS:-udp tcp fwd}
-CONFIGS=${NFTRACE_BENCH_CONFIGS:-base loaded nft1 nftall tcpdump nflog printk busy}
+CONFIGS=${NFTRACE_BENCH_CONFIGS:-base loaded used nft1 nftall tcpdump nflog printk busy}
 PROFILE=${NFTRACE_BENCH_PROFILE:-}
 KO=${NFTRACE_KO:-kmod/nftrace.ko}
 BIN=${NFTRACE_BENCH_BIN:-build/bench/bin}
@@ -177,7 +179,7 @@ expected() {	# workload config[@variant] "before" "after"
 	local out=$((post - fwd))
 
 	case $2 in
-	base|loaded|busy) echo 0 ;;
+	base|loaded|used|busy) echo 0 ;;
 	nftall) echo $((pre + in + fwd + out + post)) ;;
 	*) [ "$1" = fwd ] && echo $fwd || echo $out ;;
 	esac
@@ -235,7 +237,18 @@ start_config() {	# workload config[@variant]
 		cap_pid=$!
 		return 0 ;;
 	loaded)
+		# A fresh module: no capture has registered its hooks yet.
+		module_unload
 		module_load "$variant"
+		return 0 ;;
+	used)
+		module_load "$variant"
+		$AUX "$CAPTURE" -w /dev/null --hooks all --drops 2>"$cap_err" &
+		cap_pid=$!
+		wait_for "$cap_err" "capturing at" || return 1
+		kill -INT "$cap_pid"
+		wait "$cap_pid"
+		cap_pid=
 		return 0 ;;
 	nft1|nftall|nft1drops)
 		module_load "$variant"
