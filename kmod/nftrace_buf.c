@@ -94,6 +94,13 @@ static void nftrace_cpu_ring_free(struct nftrace_cpu_ring *cr)
 	memset(cr, 0, sizeof(*cr));
 }
 
+/*
+ * CPU ids beyond the present CPUs (possible_cpus= on x86, a VM sized for
+ * CPU hot-add, holes in the numbering) run no hook: their rings are there,
+ * as the ABI has a ring per CPU id, but stay empty, so one data page
+ * stands for all of the ring's data pages. A CPU hot-added after the
+ * rings were made counts its packets as dropped (nftrace_capture()).
+ */
 static int nftrace_cpu_ring_alloc(struct nftrace_cpu_ring *cr, int cpu,
 				  u32 size, struct nftrace_ring_cons *cons)
 {
@@ -101,10 +108,11 @@ static int nftrace_cpu_ring_alloc(struct nftrace_cpu_ring *cr, int cpu,
 	struct page **map;
 	unsigned int i;
 
-	cr->nr_pages = 1 + nr_data;
+	cr->absent = !cpu_present(cpu);
+	cr->nr_pages = 1 + (cr->absent ? 1 : nr_data);
 	cr->pages = nftrace_pages_alloc(cr->nr_pages,
-					cpu_possible(cpu) ? cpu_to_node(cpu) :
-							    NUMA_NO_NODE);
+					cr->absent ? NUMA_NO_NODE :
+						     cpu_to_node(cpu));
 	if (IS_ERR(cr->pages)) {
 		int err = PTR_ERR(cr->pages);
 
@@ -117,8 +125,9 @@ static int nftrace_cpu_ring_alloc(struct nftrace_cpu_ring *cr, int cpu,
 		goto err_free_pages;
 	map[0] = cr->pages[0];
 	for (i = 0; i < nr_data; i++) {
-		map[1 + i] = cr->pages[1 + i];
-		map[1 + nr_data + i] = cr->pages[1 + i];
+		/* As nftrace_insert_pages() maps them for the consumer. */
+		map[1 + i] = cr->pages[1 + i % (cr->nr_pages - 1)];
+		map[1 + nr_data + i] = map[1 + i];
 	}
 	cr->vaddr = vmap(map, 1 + 2 * nr_data, VM_MAP, PAGE_KERNEL);
 	kvfree(map);
@@ -156,7 +165,10 @@ void nftrace_rings_free(struct nftrace_reader *r)
 	r->ring_size = 0;
 }
 
-/* Rings for every CPU id, sized ring_size, empty. Stopped readers only. */
+/*
+ * Rings for every CPU id, sized ring_size, empty (those of absent CPUs
+ * only look so). Stopped readers only.
+ */
 int nftrace_rings_alloc(struct nftrace_reader *r, u32 ring_size)
 {
 	unsigned int i;

@@ -131,13 +131,21 @@ static u32 nftrace_frame_ops;
 /* Entry ops some running reader wants: the others return at once. */
 static u32 nftrace_live_ops;
 
-/* dev->name is NUL-terminated within IFNAMSIZ; "" for no device. */
+/*
+ * dev->name, or "" for no device. A rename (dev_change_name(), under RTNL,
+ * which a hook cannot take) may be under way: the copy may then mix the
+ * old and new names, a race the kernel's own tracepoints have too. It is
+ * terminated all the same. The record's ifindex is the device; its name
+ * is a label.
+ */
 static void nftrace_copy_ifname(char *dst, const struct net_device *dev)
 {
-	if (dev)
-		memcpy(dst, dev->name, NFTRACE_IFNAMSIZ);
-	else
+	if (dev) {
+		data_race(memcpy(dst, dev->name, NFTRACE_IFNAMSIZ));
+		dst[NFTRACE_IFNAMSIZ - 1] = '\0';
+	} else {
 		memset(dst, 0, NFTRACE_IFNAMSIZ);
+	}
 }
 
 static u8 nftrace_context_level(void)
@@ -317,14 +325,14 @@ static void nftrace_set_busy(struct nftrace_cpu_ring *cr, bool busy)
 /*
  * Called with bottom halves off (or, for a drop on PREEMPT_RT, preemption
  * off and the ring not busy): this CPU's ring has no other producer.
- * Exactly one of state and drop is set. Out of line: it has two callers,
- * and test_module_hooksel.sh probes it.
+ * Exactly one of state and drop is set. Out of line and never cloned: it
+ * has two callers, and tests probe it by name, its state the third
+ * argument (test_module_hooksel.sh).
  */
-static noinline void nftrace_capture(struct nftrace_reader *r,
-				     struct sk_buff *skb,
-				     const struct nf_hook_state *state,
-				     const struct nftrace_frame *drop,
-				     u64 *tstamp)
+static noinline __noclone void
+nftrace_capture(struct nftrace_reader *r, struct sk_buff *skb,
+		const struct nf_hook_state *state,
+		const struct nftrace_frame *drop, u64 *tstamp)
 {
 	struct nftrace_cpu_ring *cr = &r->rings[smp_processor_id()];
 	int off = skb_network_offset(skb);
@@ -332,6 +340,13 @@ static noinline void nftrace_capture(struct nftrace_reader *r,
 	u32 snap = r->snaplen;
 	u32 cap, len;
 
+	if (unlikely(cr->absent)) {
+		/* A CPU hot-added since the rings were made: no room. */
+		nftrace_stat_inc(&cr->stats.seen);
+		nftrace_ring_lose(&cr->ring);
+		nftrace_stat_inc(&cr->stats.dropped);
+		return;
+	}
 	if (IS_ENABLED(CONFIG_PREEMPT_RT) && unlikely(drop) &&
 	    READ_ONCE(cr->busy)) {
 		/* See nftrace_drop_probe(): counted, not written. */

@@ -28,6 +28,18 @@
 #error "nftrace needs a 64-bit kernel: its 64-bit ring positions are accessed as single loads and stores"
 #endif
 
+/*
+ * The hooks write the rings through a kernel vmap and the consumer reads
+ * them through its own mapping of the same pages, with no cache
+ * maintenance in between (as perf's and io_uring's rings): right where
+ * the data cache does not alias, as on x86_64, arm64, riscv64, ppc64 and
+ * s390x. The 64-bit architectures whose caches may alias would need
+ * flush_dcache_page() on both sides of every record: refused instead.
+ */
+#if defined(CONFIG_PARISC) || defined(CONFIG_SPARC64) || defined(CONFIG_MIPS)
+#error "nftrace: this architecture's data cache may alias, and the rings do no cache maintenance"
+#endif
+
 #include "nftrace_ring.h"
 #include "nftrace_fmt.h"
 
@@ -43,6 +55,7 @@ struct nftrace_cpu_ring {
 	void *vaddr;			/* vmap: producer page, data, data */
 	struct nftrace_cpu_stats stats;	/* written by this CPU's hooks only */
 	struct irq_work wake_work;
+	bool absent;			/* no such CPU when made: one data page */
 	bool busy;			/* PREEMPT_RT: a record is being written */
 	u64 drops_busy;			/* drop records not written: busy */
 	u64 wake_pos;			/* hooks: prod_pos at the last wakeup */
