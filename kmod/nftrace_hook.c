@@ -418,26 +418,19 @@ static DEFINE_PER_CPU(struct nftrace_bh_lock, nftrace_bh_lock) = {
 	.lock = INIT_LOCAL_LOCK(lock),
 };
 
-static unsigned int nftrace_hook(void *priv, struct sk_buff *skb,
-				 const struct nf_hook_state *state)
+/* The hook of op (a bit of nftrace_live_ops), which some reader wants. */
+static noinline void nftrace_hook_live(struct sk_buff *skb,
+				       const struct nf_hook_state *state,
+				       u32 op)
 {
-	u32 op = BIT(nftrace_op_index(state->pf, state->hook));
 	u32 family = nftrace_wants_family(state->pf);
+	/* With interrupts off no softirq can nest here: nothing to do. */
+	bool bh = !irqs_disabled();
 	struct nftrace_reader *r;
 	u64 tstamp = 0;
-	bool bh;
 
-	/*
-	 * Idle: registered once, no running reader wants it now. A reader
-	 * that starts or stops meanwhile is seen by the next packet; the
-	 * readers list below, not this mask, is what keeps r's rings safe.
-	 */
-	if (likely(!(READ_ONCE(nftrace_live_ops) & op)))
-		return NF_ACCEPT;
 	if (unlikely(READ_ONCE(nftrace_frame_ops) & op))
 		nftrace_frame_push(skb, state);
-	/* With interrupts off no softirq can nest here: nothing to do. */
-	bh = !irqs_disabled();
 	if (bh) {
 		local_bh_disable();
 		local_lock_nested_bh(&nftrace_bh_lock.lock);
@@ -454,6 +447,21 @@ static unsigned int nftrace_hook(void *priv, struct sk_buff *skb,
 		local_unlock_nested_bh(&nftrace_bh_lock.lock);
 		local_bh_enable();
 	}
+}
+
+/*
+ * Registered once, an op stays: while no running reader wants it, this is
+ * all a packet pays, a load and a test, with the work out of line. A
+ * reader that starts or stops meanwhile is seen by the next packet; the
+ * readers list, not this mask, is what keeps a reader's rings safe.
+ */
+static unsigned int nftrace_hook(void *priv, struct sk_buff *skb,
+				 const struct nf_hook_state *state)
+{
+	u32 op = BIT(nftrace_op_index(state->pf, state->hook));
+
+	if (READ_ONCE(nftrace_live_ops) & op)
+		nftrace_hook_live(skb, state, op);
 	return NF_ACCEPT;
 }
 

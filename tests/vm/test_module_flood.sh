@@ -35,7 +35,12 @@ assert_ge 1 "$(val captured "$r")" "records were captured"
 # Text: a reader that stops reading while the flood runs.
 cat /dev/nftrace > /tmp/text &
 reader=$!
-sleep 0.5
+# Stopped only once it sleeps in read() on the device: started, hooked.
+reading() {
+	[ "$(readlink /proc/$reader/fd/3)" = /dev/nftrace ] &&
+		[ "$(awk '{ print $3 }' /proc/$reader/stat)" = S ]
+}
+wait_for 20 reading || die "the text reader did not start"
 kill -STOP $reader
 in_ns flood ping -f -c 5000 -q 127.0.0.1 > /dev/null
 kill -CONT $reader
