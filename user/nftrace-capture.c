@@ -20,10 +20,12 @@
 #include "../kmod/nftrace_fmt.h"
 #include "libnftrace.h"
 #include "options.h"
-#include "pcap_writer.h"
-#include "text_writer.h"
+#include "output.h"
 
 #define PROG		"nftrace-capture"
+#ifndef NFTRACE_VERSION
+#define NFTRACE_VERSION	"unknown"
+#endif
 #define POLL_MS		200	/* how soon a stop request is seen */
 #define BATCH		4096	/* records between two flushes */
 #define LIVE_MS		200	/* live count refresh */
@@ -31,9 +33,7 @@
 struct capture {
 	const struct capture_opts *opts;
 	struct nftrace *t;
-	struct pcap_writer pcap;	/* with -w */
-	struct text_writer text;	/* without */
-	int to_pcap;
+	struct output out;
 	unsigned long packets;		/* written out */
 	int count_reached;		/* -c: the rest is discarded */
 	int live;			/* live count on stderr */
@@ -70,23 +70,15 @@ static int setup_signals(void)
 	return sigaction(SIGPIPE, &sa, NULL);
 }
 
-static int output_error(const struct capture *cap)
-{
-	return cap->to_pcap ? cap->pcap.error : cap->text.error;
-}
-
 static int on_record(void *user, const struct nftrace_record *rec,
 		     __u32 rec_len)
 {
 	struct capture *cap = user;
 	int ret;
 
-	if (cap->count_reached || output_error(cap))
+	if (cap->count_reached || output_error(&cap->out))
 		return 0;	/* draining: consume, do not write */
-	if (cap->to_pcap)
-		ret = pcap_writer_write(&cap->pcap, rec, rec_len);
-	else
-		ret = text_writer_write(&cap->text, rec, rec_len);
+	ret = output_write(&cap->out, rec, rec_len);
 	if (ret)
 		return 0;
 	cap->packets++;
@@ -102,6 +94,8 @@ static void on_lost(void *user, unsigned int ring, __u64 n)
 	struct capture *cap = user;
 	char line[NFTRACE_LINE_MAX];
 
+	if (!cap->count_reached)
+		output_lost(&cap->out, ring, n);
 	if (cap->opts->quiet)
 		return;
 	if (cap->live_shown) {
@@ -128,11 +122,10 @@ static int flush_output(struct capture *cap)
 {
 	int ret;
 
-	ret = cap->to_pcap ? pcap_writer_flush(&cap->pcap) :
-			     text_writer_flush(&cap->text);
+	ret = output_flush(&cap->out);
 	if (ret < 0)
 		fprintf(stderr, "%s: %s: %s\n", PROG, out_name(cap->opts),
-			strerror(output_error(cap)));
+			strerror(output_error(&cap->out)));
 	return ret;
 }
 
@@ -192,9 +185,7 @@ static void print_banner(const struct capture *cap)
 		fprintf(stderr, "netns %u", in->netns);
 	else
 		fprintf(stderr, "all netns");
-	if (cap->to_pcap)
-		fprintf(stderr, ", link-type %s",
-			cap->opts->linktype == DLT_NFLOG ? "NFLOG" : "RAW");
+	fputs(output_describe(&cap->out), stderr);
 	fprintf(stderr, ", snapshot length %u bytes%s\n", in->snaplen,
 		cap->opts->drops ? ", drops too" : "");
 	if (cap->opts->verbose)
@@ -206,6 +197,7 @@ static void print_banner(const struct capture *cap)
 static int print_stats(struct capture *cap)
 {
 	struct nftrace_cpu_stats total, *cpus = NULL;
+	struct output_stats st;
 	unsigned int nr = 0, i;
 
 	if (cap->opts->verbose) {
@@ -231,8 +223,9 @@ static int print_stats(struct capture *cap)
 	free(cpus);
 
 	/* After a write error, what the file was cut back to. */
-	if (cap->to_pcap && cap->pcap.error)
-		cap->packets = cap->pcap.good_packets;
+	output_stats(&cap->out, &st);
+	if (st.error && st.whole >= 0)
+		cap->packets = (unsigned long)st.whole;
 	fprintf(stderr, "%lu packets captured\n", cap->packets);
 	fprintf(stderr, "%llu packets received by filter\n",
 		(unsigned long long)(total.captured + total.dropped));
@@ -240,15 +233,15 @@ static int print_stats(struct capture *cap)
 		(unsigned long long)total.dropped);
 
 	/* Without -c every record the kernel captured was written. */
-	if (!cap->opts->count && !output_error(cap) &&
+	if (!cap->opts->count && !st.error &&
 	    total.captured != cap->packets)
 		fprintf(stderr,
 			"%s: warning: the kernel captured %llu packets, %lu were written\n",
 			PROG, (unsigned long long)total.captured,
 			cap->packets);
-	if (cap->to_pcap && cap->pcap.bad)
+	if (st.bad)
 		fprintf(stderr, "%s: warning: %lu malformed records skipped\n",
-			PROG, cap->pcap.bad);
+			PROG, st.bad);
 	return 0;
 }
 
@@ -309,19 +302,23 @@ static int setup_device(struct capture *cap, struct bpf_program *prog)
 static int open_output(struct capture *cap)
 {
 	const struct capture_opts *o = cap->opts;
+	struct output_params p = {
+		.format = o->format,
+		.path = o->outfile,
+		.stream = stdout,
+		.linktype = o->linktype,
+		.snaplen = nftrace_info(cap->t)->snaplen,
+		.appl = PROG " " NFTRACE_VERSION,
+	};
 	char err[PCAP_ERRBUF_SIZE];
 
-	if (!o->outfile) {
-		text_writer_init(&cap->text, stdout);
-		return 0;
-	}
-	cap->to_pcap = 1;
-	if (pcap_writer_open(&cap->pcap, o->outfile, o->linktype,
-			     nftrace_info(cap->t)->snaplen, err) < 0) {
+	if (output_open(&cap->out, &p, err) < 0) {
 		fprintf(stderr, "%s: %s\n", PROG, err);
 		return -1;
 	}
-	cap->live = !o->quiet && strcmp(o->outfile, "-") && isatty(2);
+	/* Packets go to a file: stderr is free for a live count. */
+	cap->live = !o->quiet && o->outfile && strcmp(o->outfile, "-") &&
+		    isatty(2);
 	return 0;
 }
 
@@ -351,7 +348,7 @@ static int drain(struct capture *cap)
 	int ret = 0;
 
 	while (nftrace_dispatch(cap->t, BATCH, &handler, cap))
-		if (!output_error(cap) && flush_output(cap) < 0)
+		if (!output_error(&cap->out) && flush_output(cap) < 0)
 			ret = -1;
 	nftrace_finish(cap->t, &handler, cap);
 	show_live(cap, 1);
@@ -361,15 +358,13 @@ static int drain(struct capture *cap)
 /* An error seen before was reported then; a new one is reported here. */
 static int close_output(struct capture *cap)
 {
-	int reported = output_error(cap);
+	int reported = output_error(&cap->out);
 
-	if (!cap->to_pcap)
-		return reported ? -1 : flush_output(cap);
-	if (pcap_writer_close(&cap->pcap) == 0)
+	if (output_close(&cap->out) == 0)
 		return 0;
 	if (!reported)
 		fprintf(stderr, "%s: %s: %s\n", PROG, out_name(cap->opts),
-			strerror(cap->pcap.error));
+			strerror(output_error(&cap->out)));
 	return -1;
 }
 

@@ -26,6 +26,7 @@ enum {
 	OPT_DEVICE,
 	OPT_VERSION,
 	OPT_DROPS,
+	OPT_JSON,
 };
 
 static const struct option long_opts[] = {
@@ -34,6 +35,8 @@ static const struct option long_opts[] = {
 	{ "linktype",		required_argument, NULL, OPT_LINKTYPE },
 	{ "device",		required_argument,	NULL, OPT_DEVICE },
 	{ "drops",		no_argument,		NULL, OPT_DROPS },
+	{ "format",		required_argument,	NULL, 'F' },
+	{ "json",		no_argument,		NULL, OPT_JSON },
 	{ "snapshot-length",	required_argument,	NULL, 's' },
 	{ "buffer-size",	required_argument,	NULL, 'B' },
 	{ "help",		no_argument,		NULL, 'h' },
@@ -42,7 +45,7 @@ static const struct option long_opts[] = {
 };
 
 /* "+": the filter starts at the first non-option; ":": say what is missing. */
-static const char short_opts[] = "+:w:c:s:B:46qvh";
+static const char short_opts[] = "+:w:F:c:s:B:46qvh";
 
 static const char *const hook_opt_names[NFTRACE_NR_HOOKS] = {
 	[NFTRACE_HOOK_PREROUTING]	= "prerouting",
@@ -62,6 +65,12 @@ void capture_usage(FILE *out)
 "\n"
 "  -w FILE             write the packets to FILE as pcap ('-': stdout)\n"
 "                      instead of printing them\n"
+"  -F, --format FORMAT with -w, the file format: pcap (the default) or\n"
+"                      pcapng: raw IP packets, one interface per hook,\n"
+"                      netns and family, named after the hook, with\n"
+"                      direction, interfaces, mark and drops per packet\n"
+"      --json          print one JSON object per packet on stdout\n"
+"                      instead of a line (keys: see nftrace-capture(8))\n"
 "  -c COUNT            stop after COUNT packets\n"
 "  -s, --snapshot-length SNAPLEN\n"
 "                      keep at most SNAPLEN bytes of each packet, counted\n"
@@ -82,9 +91,9 @@ void capture_usage(FILE *out)
 "  -B, --buffer-size KIB\n"
 "                      ring size per CPU in KiB, a power of two from 64\n"
 "                      to 262144 (default 1024)\n"
-"      --linktype TYPE nflog: each packet behind an NFLOG header carrying\n"
-"                      hook, mark, interfaces and netns (default);\n"
-"                      raw: the bare IP packet\n"
+"      --linktype TYPE for pcap, nflog: each packet behind an NFLOG\n"
+"                      header carrying hook, mark, interfaces and netns\n"
+"                      (default); raw: the bare IP packet\n"
 "  -q                  no live packet count, no loss messages, no banner\n"
 "  -v                  print the configuration in force, and statistics\n"
 "                      per CPU at exit\n"
@@ -198,6 +207,30 @@ static enum opts_result bad(char *err, const char *opt, const char *arg,
 	return OPTS_ERROR;
 }
 
+/*
+ * -w alone writes pcap, -F picks the file format, --json prints on
+ * stdout: say so when they do not go together.
+ */
+static int check_format(struct capture_opts *o, char *err)
+{
+	const char *why = NULL;
+
+	if (o->format == OUTPUT_JSON && o->outfile)
+		why = "--json prints on stdout: leave out -w";
+	else if ((o->format == OUTPUT_PCAP || o->format == OUTPUT_PCAPNG) &&
+		 !o->outfile)
+		why = "-F names the format of the -w file: give -w FILE";
+	else if (o->format == OUTPUT_PCAPNG && o->linktype_set)
+		why = "--linktype is for pcap: pcapng holds raw IP packets";
+	if (why) {
+		snprintf(err, OPTS_ERR_SIZE, "%s", why);
+		return -1;
+	}
+	if (o->outfile && o->format == OUTPUT_TEXT)
+		o->format = OUTPUT_PCAP;
+	return 0;
+}
+
 enum opts_result capture_parse_opts(struct capture_opts *o, int argc,
 				    char **argv, FILE *out, char *err)
 {
@@ -270,6 +303,19 @@ enum opts_result capture_parse_opts(struct capture_opts *o, int argc,
 			else
 				return bad(err, "--linktype", optarg,
 					   "nflog or raw");
+			o->linktype_set = 1;
+			break;
+		case 'F':
+			if (!strcasecmp(optarg, "pcap"))
+				o->format = OUTPUT_PCAP;
+			else if (!strcasecmp(optarg, "pcapng"))
+				o->format = OUTPUT_PCAPNG;
+			else
+				return bad(err, "-F", optarg,
+					   "pcap or pcapng");
+			break;
+		case OPT_JSON:
+			o->format = OUTPUT_JSON;
 			break;
 		case OPT_DEVICE:
 			o->device = optarg;
@@ -299,6 +345,8 @@ enum opts_result capture_parse_opts(struct capture_opts *o, int argc,
 	}
 	if (!o->families)
 		o->families = NFTRACE_FAMILIES_ALL;
+	if (check_format(o, err) < 0)
+		return OPTS_ERROR;
 	if (optind < argc) {
 		o->filter = join_args(argc - optind, argv + optind);
 		if (!o->filter) {

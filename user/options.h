@@ -9,9 +9,12 @@
 #include <stdio.h>
 #include <pcap/pcap.h>
 
+#include "output.h"
+
 struct capture_opts {
 	const char *device;	/* --device; NULL: /dev/nftrace */
-	const char *outfile;	/* -w: pcap ("-": stdout); NULL: text */
+	const char *outfile;	/* -w: a file ("-": stdout); NULL: text */
+	enum output_format format;	/* -F, --json; from -w: pcap */
 	unsigned long count;	/* -c: stop after this many; 0: never */
 	unsigned int snaplen;	/* -s, bytes from the IP header */
 	unsigned int hooks;	/* --hooks: 1 << NFTRACE_HOOK_* */
@@ -19,6 +22,7 @@ struct capture_opts {
 	const char *netns;	/* --netns: a path, "all"; NULL: our own */
 	unsigned int ring_size;	/* -B, in bytes; 0: the default */
 	int linktype;		/* --linktype: DLT_NFLOG or DLT_RAW */
+	int linktype_set;	/* --linktype was given */
 	int drops;		/* --drops: NFTRACE_CFG_DROPS */
 	int quiet;		/* -q */
 	int verbose;		/* -v, repeatable */

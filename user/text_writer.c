@@ -50,14 +50,19 @@ int text_writer_write(struct text_writer *w, const struct nftrace_record *rec,
 	return 0;
 }
 
-int text_writer_flush(struct text_writer *w)
+int stream_flush(FILE *f, int *error)
 {
-	if (w->error)
+	if (*error)
 		return -1;
 	errno = 0;
-	if (fflush(w->f) == EOF || ferror(w->f)) {
-		w->error = errno ? errno : EIO;
+	if (fflush(f) == EOF || ferror(f)) {
+		*error = errno ? errno : EIO;
 		return -1;
 	}
 	return 0;
+}
+
+int text_writer_flush(struct text_writer *w)
+{
+	return stream_flush(w->f, &w->error);
 }

@@ -25,4 +25,10 @@ int text_writer_write(struct text_writer *w, const struct nftrace_record *rec,
 /* 0, or -1 with w->error set. */
 int text_writer_flush(struct text_writer *w);
 
+/*
+ * fflush(f), keeping the errno of the first error in *error; once one is
+ * there, nothing more is tried. 0, or -1. For every stream writer.
+ */
+int stream_flush(FILE *f, int *error);
+
 #endif /* _NFTRACE_TEXT_WRITER_H */

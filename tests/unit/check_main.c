@@ -21,6 +21,8 @@ static const struct {
 	{ "pcap",	pcap_suite },
 	{ "opts",	opts_suite },
 	{ "tool",	tool_suite },
+	{ "pcapng",	pcapng_suite },
+	{ "json",	json_suite },
 };
 
 #define NR_SUITES	(sizeof(suites) / sizeof(suites[0]))
@@ -52,7 +54,7 @@ int main(int argc, char **argv)
 			srunner_add_suite(sr, suites[i].make());
 	}
 	if (!sr) {
-		fprintf(stderr, "usage: %s [SUITE]... (ring consumer fmt nflog pcap opts tool)\n",
+		fprintf(stderr, "usage: %s [SUITE]... (ring consumer fmt nflog pcap opts tool pcapng json)\n",
 			argv[0]);
 		return 2;
 	}

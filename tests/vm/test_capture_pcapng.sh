@@ -1,0 +1,77 @@
+# SPDX-License-Identifier: GPL-2.0 OR MIT
+# -F pcapng on real traffic: the router forwards UDP to port 10 and
+# answers pings. Each packet is in the file at the hooks it passed, under
+# the interface named after the hook, as often as the router's nft
+# counters saw it, with the direction the hook implies and a comment
+# naming the router's own interfaces and indexes (a forwarded packet still
+# has its input interface at POSTROUTING: ip_output() passes it); the
+# server's port unreachables, which quote the UDP header, are left out of
+# the UDP counts. tcpdump filters the
+# file, and the statistics blocks count what each interface holds.
+. tests/vm/lib.sh
+
+need_capture_tool
+load_nftrace
+mk_topology
+mk_tmpdir
+
+in_ns router nft -f - <<'NFT' || die "router ruleset"
+table inet filt {
+	counter c_fwd10 {}
+	counter c_echo4 {}
+	chain hfwd {
+		type filter hook forward priority 0;
+		udp dport 10 counter name "c_fwd10" accept
+	}
+	chain hin {
+		type filter hook input priority 0;
+		icmp type echo-request counter name "c_echo4" accept
+	}
+}
+NFT
+
+# Neighbours resolved first, outside the capture.
+in_ns client ping -c 1 -W 2 -q $SERVER4 > /dev/null || fail "ping $SERVER4"
+
+$CAP --netns /run/netns/router -4 -F pcapng -w $T/c.pcapng 'udp port 10 or icmp' 2> $T/err &
+cap=$!
+wait_for 5 grep -q "capturing at" $T/err || die "capture did not start: $(cat $T/err)"
+assert_match ', pcapng, link-type RAW,' "$(cat $T/err)" "the banner names the format"
+in_ns client python3 - $SERVER4 <<'PY'
+import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for _ in range(10):
+    s.sendto(b"nftrace pcapng", (sys.argv[1], 10))
+    time.sleep(0.005)
+PY
+in_ns client ping -c 3 -i 0.1 -W 1 -q $ROUTER4_C > /dev/null
+sleep 0.3
+kill -INT $cap
+wait $cap || fail "capture: exit $? ($(cat $T/err))"
+
+fwd=$(nft_counter -n router inet filt c_fwd10)
+echo4=$(nft_counter -n router inet filt c_echo4)
+assert_eq "10 3" "$fwd $echo4" "nft: the counters"
+
+fields() { # DISPLAY-FILTER: name|direction|comment of each packet, counted
+	tshark -r $T/c.pcapng -Y "$1" -T fields -E separator='|' \
+		-e frame.interface_name -e frame.packet_flags_direction \
+		-e frame.comment 2>/dev/null | sed 's/ cpu=[0-9]*$//' | sort | uniq -c |
+		sed 's/^ *//'
+}
+in0=$(ip -n router -o link show dev eth0 | cut -d: -f1)
+in1=$(ip -n router -o link show dev eth1 | cut -d: -f1)
+assert_eq "$fwd FORWARD|0x00000000|in=eth0 in_ifindex=$in0 out=eth1 out_ifindex=$in1 mark=0x0
+$fwd POSTROUTING|0x00000002|in=eth0 in_ifindex=$in0 out=eth1 out_ifindex=$in1 mark=0x0
+$fwd PREROUTING|0x00000001|in=eth0 in_ifindex=$in0 out=- out_ifindex=0 mark=0x0" \
+	"$(fields 'udp.dstport == 10 && !icmp')" "forwarded UDP: three hooks, direction, interfaces"
+assert_eq "$echo4 INPUT|0x00000001|in=eth0 in_ifindex=$in0 out=- out_ifindex=0 mark=0x0
+$echo4 PREROUTING|0x00000001|in=eth0 in_ifindex=$in0 out=- out_ifindex=0 mark=0x0" \
+	"$(fields 'icmp.type == 8')" "echo requests to the router: in at PREROUTING and INPUT"
+assert_eq $((3 * fwd)) "$(tcpdump -nr $T/c.pcapng 'udp dst port 10' 2>/dev/null | wc -l)" \
+	"tcpdump filters the pcapng file"
+captured=$(sed -n 's/^\([0-9]*\) packets captured$/\1/p' $T/err)
+assert_eq "$captured" "$(capinfos -M -c $T/c.pcapng | sed -n 's/^Number of packets: *//p')" \
+	"capinfos counts what the tool says it wrote"
+assert_eq "$captured" "$(capinfos $T/c.pcapng | sed -n 's/^ *Number of packets = //p' | paste -sd+ | bc)" \
+	"the statistics blocks add up to the packets written"
