@@ -25,11 +25,13 @@ assert_ne "$r_eth0" "$r_eth1" "the router's two interfaces have two indexes"
 in_ns client ping -c 1 -W 2 -q $SERVER4 > /dev/null || fail "ping $SERVER4"
 in_ns client ping -6 -c 1 -W 2 -q $SERVER6 > /dev/null || fail "ping -6 $SERVER6"
 
-# Marks: ping -m 119 (0x77) sets the socket's on the client (seen from OUTPUT on);
-# the client's mangle chain replaces it (seen from POSTROUTING on, since
-# nftrace runs first at every hook); the router's prerouting mangle chain
-# marks by family and direction (seen from FORWARD on). Crossing a veth
-# into another netns clears the mark.
+# Marks: ping -m 119 (0x77) sets the socket's on the client (seen from
+# OUTPUT on); the client's mangle chain replaces it (seen from POSTROUTING
+# on, since nftrace runs first at every hook); the router's prerouting
+# mangle chain marks by family and direction (seen from FORWARD on).
+# Crossing a veth into another netns clears the mark. The pings run on
+# CPU 1 (taskset; the VM has two), and so does every record of them: veth
+# hands each packet to the backlog of the CPU that sent it.
 in_ns client nft -f - <<'NFT' || die "client ruleset"
 table inet mk {
 	chain h_out {
