@@ -9,6 +9,21 @@ mk_topology
 mk_tmpdir
 router_ns=$(stat -L -c %i /run/netns/router)
 
+# The oracle for the TCP lines: the router's counts of each kind of segment.
+in_ns router nft -f - <<'NFT' || die "router counters"
+table inet c {
+	counter syn {}
+	counter synack {}
+	counter fin {}
+	chain h_fwd {
+		type filter hook forward priority 0;
+		tcp dport 5201 tcp flags == syn counter name "syn"
+		tcp sport 5201 tcp flags == syn | ack counter name "synack"
+		tcp dport 5201 tcp flags == fin | ack counter name "fin"
+	}
+}
+NFT
+
 # The module's own text (UTC, every netns and hook) alongside.
 cat /dev/nftrace > $T/module &
 mod=$!
@@ -33,11 +48,16 @@ assert_eq 3 "$(grep -Ec "^[0-9:.]{18} cpu[0-9]+ $head4 len=84 icmp $CLIENT4 > $S
 	"IPv4 echo request lines"
 assert_eq 3 "$(grep -Ec " $head6r len=104 icmp6 $SERVER6 > $CLIENT6 echo reply id [0-9]+ seq [1-3]\$" $T/lines)" \
 	"IPv6 echo reply lines"
-# (tcp_send retries until the listener is up: maybe more than one SYN.)
-assert_ge 1 "$(grep -Ec " $head4 len=60 tcp $CLIENT4:[0-9]+ > $SERVER4:5201 \[S\] seq [0-9]+ ack 0 win [0-9]+\$" $T/lines)" \
-	"TCP SYN line"
-assert_ge 1 "$(grep -Ec " tcp $SERVER4:5201 > $CLIENT4:[0-9]+ \[S\.\] " $T/lines)" "TCP SYN-ACK line"
-assert_ge 1 "$(grep -Ec " tcp $CLIENT4:[0-9]+ > $SERVER4:5201 \[F\.\] " $T/lines)" "TCP FIN line"
+# (tcp_send retries until the listener is up: maybe more than one SYN;
+# as many as nft counted.)
+syn=$(nft_counter -n router inet c syn)
+assert_ge 1 "$syn" "nft: SYNs forwarded"
+assert_eq "$syn" "$(grep -Ec " $head4 len=60 tcp $CLIENT4:[0-9]+ > $SERVER4:5201 \[S\] seq [0-9]+ ack 0 win [0-9]+\$" $T/lines)" \
+	"TCP SYN lines"
+assert_eq "$(nft_counter -n router inet c synack)" \
+	"$(grep -Ec " tcp $SERVER4:5201 > $CLIENT4:[0-9]+ \[S\.\] " $T/lines)" "TCP SYN-ACK lines"
+assert_eq "$(nft_counter -n router inet c fin)" \
+	"$(grep -Ec " tcp $CLIENT4:[0-9]+ > $SERVER4:5201 \[F\.\] " $T/lines)" "TCP FIN lines"
 
 # stdout holds packet lines only; the statistics count them.
 assert_eq 0 "$(grep -Evc '^[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{9} cpu' $T/lines)" \

@@ -44,22 +44,44 @@ expect_ok "rmmod after the last reader closed" rmmod nftrace
 # Cycles: load, capture under traffic, kill -9 the reader, rmmod.
 cycles=${NFTRACE_CYCLES:-20}
 good=0
+alive=0
+lines=0
+mk_tmpdir
+# cat_started: a ping on 127.0.0.1 came out of cat (it reads from its
+# first read() on, some time after the shell started it).
+cat_started() {
+	ping -c 1 -q 127.0.0.1 > /dev/null
+	grep -q ' icmp 127.0.0.1 > 127.0.0.1 echo ' $T/cat
+}
+# echo_lines: cat's lines of the ::1 pings (5 requests, 5 replies, each at
+# OUTPUT, POSTROUTING, PREROUTING and INPUT: 40).
+echo_lines() { grep -c ' icmp6 ::1 > ::1 echo ' $T/cat; }
+cat_has_40() { [ "$(echo_lines)" = 40 ]; }
 vmalloc() { awk '/^VmallocUsed:/ { print $2 }' /proc/meminfo; }
 before=$(vmalloc)
 for i in $(seq $cycles); do
 	insmod "$NFTRACE_KO" || break
-	$CHECK capture 5 > /dev/null &
+	# (Killed long before its 60 s.)
+	$CHECK capture 60 > /dev/null &
 	cap=$!
 	ping -c 20 -i 0.01 -q 127.0.0.1 > /dev/null
-	cat /dev/nftrace > /dev/null &
+	cat /dev/nftrace > $T/cat &
 	c=$!
+	wait_for 3 cat_started || echo "cycle $i: nothing from cat after 3 s"
 	ping -c 5 -i 0.01 -q ::1 > /dev/null
+	# Both readers ran: the mmap reader is still capturing, cat printed
+	# every line of the pings that followed its start.
+	kill -0 $cap 2>/dev/null && alive=$((alive + 1))
+	wait_for 3 cat_has_40 && lines=$((lines + 1)) ||
+		echo "cycle $i: cat printed $(echo_lines) of the 40 ::1 echo lines"
 	kill -9 $cap $c
 	wait $cap $c 2>/dev/null
 	rmmod nftrace || break
 	good=$((good + 1))
 done
 assert_eq $cycles $good "load/capture/kill -9/rmmod cycles"
+assert_eq $cycles $alive "cycles whose mmap reader was still capturing at kill -9"
+assert_eq $cycles $lines "cycles whose text reader printed its 40 ::1 echo lines"
 # Each reader maps 2 MiB of rings per CPU: a leaked one would show.
 sleep 0.5
 assert_le 1024 "$(( $(vmalloc) - before ))" "vmalloc kB not returned after $cycles cycles"
