@@ -113,9 +113,17 @@ expect_fail() { # MSG CMD...: CMD must fail
 	if [ $rc != 0 ]; then ok "$msg"; else fail "$msg: '$*' succeeded: $out"; fi
 }
 
-# wait_for SECONDS CMD...: poll CMD every 0.1 s until it succeeds.
+# NFTRACE_SLOW=N: this guest runs some N times slower than the Debian
+# kernel's (a debug kernel under TCG; tools/debug-kernels.sh sets it). The
+# waits for something to happen (wait_for, tcp_send) last N times longer;
+# what the tests assert does not change. Default 1.
+SLOW=${NFTRACE_SLOW:-1}
+[[ $SLOW =~ ^[1-9][0-9]*$ ]] || SLOW=1
+
+# wait_for SECONDS CMD...: poll CMD every 0.1 s until it succeeds (for
+# SECONDS times $SLOW at most).
 wait_for() {
-	local end=$((SECONDS + $1))
+	local end=$((SECONDS + $1 * SLOW))
 
 	shift
 	until "$@"; do
@@ -244,16 +252,16 @@ tcp_send() {
 	local from=$1 to=$2 addr=$3 bytes=${4:-10000} port=${5:-5201} got tmp
 
 	tmp=$(mktemp)
-	in_ns "$to" python3 - "$addr" "$port" > "$tmp" <<-'EOF' &
+	in_ns "$to" python3 - "$addr" "$port" "$SLOW" > "$tmp" <<-'EOF' &
 	import socket, sys
-	addr, port = sys.argv[1], int(sys.argv[2])
+	addr, port, slow = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 	s = socket.socket(socket.AF_INET6 if ":" in addr else socket.AF_INET)
 	s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-	s.settimeout(10)
+	s.settimeout(10 * slow)
 	s.bind((addr, port))
 	s.listen(1)
 	c, _ = s.accept()
-	c.settimeout(10)
+	c.settimeout(10 * slow)
 	n = 0
 	while True:
 	    b = c.recv(65536)
@@ -268,12 +276,13 @@ tcp_send() {
 	# the traffic that tests count.
 	# (A debug kernel under TCG takes more than 10 s to start python.)
 	wait_for 60 _listening "$to" "$port" || fail "tcp_send: no listener on port $port"
-	in_ns "$from" python3 - "$addr" "$port" "$bytes" <<-'EOF'
+	in_ns "$from" python3 - "$addr" "$port" "$bytes" "$SLOW" <<-'EOF'
 	import socket, sys, time
 	addr, port, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+	slow = int(sys.argv[4])
 	for _ in range(50):  # until the listener is up
 	    try:
-	        s = socket.create_connection((addr, port), timeout=10)
+	        s = socket.create_connection((addr, port), timeout=10 * slow)
 	        break
 	    except ConnectionRefusedError:
 	        time.sleep(0.1)

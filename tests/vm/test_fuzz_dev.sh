@@ -11,6 +11,9 @@
 #   NFTRACE_FUZZ_SECS=N     seconds of fuzzing (20; stress_fuzz_dev.sh: 120)
 #   NFTRACE_FUZZ_THREADS=N  fuzzing threads (3; stress_fuzz_dev.sh: 4)
 #   NFTRACE_HOLD_KEYS=0     let the netfilter static keys flip (see below)
+#   NFTRACE_SLOW=N          a guest N times slower (lib.sh): the hang
+#                           watchdog, the hung-task detector and the
+#                           timeout N times longer
 #
 # stress_fuzz_dev.sh sources this file with FUZZ_* defaults of its own and
 # FUZZ_CHURN=1: namespaces and interfaces come and go during the run.
@@ -26,7 +29,7 @@ T=$(mktemp -d)
 at_exit rm -rf "$T"
 
 mk_memcg fuzz_dev
-hung_task_timeout 60
+hung_task_timeout $((60 * SLOW))
 hold_static_keys
 
 load_nftrace
@@ -80,7 +83,7 @@ fi
 
 echo "fuzz_dev $seed $secs $threads (replay: NFTRACE_FUZZ_SEED=$seed NFTRACE_FUZZ_SECS=$secs NFTRACE_FUZZ_THREADS=$threads)"
 rc=0
-FUZZ_HANG_SECS=45 timeout -k 10 $((secs + 240)) \
+FUZZ_HANG_SECS=$((45 * SLOW)) timeout -k 10 $((secs + 240 * SLOW)) \
 	"${IN_CG[@]}" \
 	$FUZZ "$seed" "$secs" "$threads" > "$T/out" 2>&1 || rc=$?
 cat "$T/out"
