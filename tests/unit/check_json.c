@@ -180,6 +180,9 @@ Suite *json_suite(void)
 	Suite *s = suite_create("json");
 	TCase *tc = tcase_create("json");
 
+	/* jq runs for most checks: more than Check's default 4 s on a busy host. */
+	tcase_set_timeout(tc, 60);
+
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_every_key);
 	tcase_add_test(tc, test_hostile_names);
