@@ -106,9 +106,15 @@ assert_eq 0 "$(cat /sys/module/nftrace/refcnt)" "module refcount once the fuzzer
 assert_eq 0 "$(nftrace_vmaps)" "nftrace vmaps left in /proc/vmallocinfo"
 # A namespace the fuzzer's children made is torn down later, by a
 # workqueue (cleanup_net), and stays charged until then: slow on PREEMPT_RT
-# under TCG (900 kB left after 30 s once on 7.2-rt, Slab +136 kB).
-wait_for 90 memcg_settled 512
-assert_le 512 "$(memcg_kernel_kb)" "kB of kernel memory still charged to the fuzzer's cgroup"
+# under TCG (900 kB left after 30 s once on 7.2-rt, Slab +136 kB; 1352 kB
+# after 90 s once, on a host running a second VM): up to 180 s there.
+settle_secs=90
+[ "$(uname -v | grep -c PREEMPT_RT)" = 1 ] && settle_secs=180
+wait_for $settle_secs memcg_settled 512
+left=$(memcg_kernel_kb)
+[ "$left" -le 512 ] ||
+	grep -E '^(kernel|slab|percpu|sock|vmalloc|kernel_stack|pagetables) ' "$MEMCG/memory.stat"
+assert_le 512 "$left" "kB of kernel memory still charged to the fuzzer's cgroup"
 settle 3
 assert_mem_growth
 expect_ok "rmmod after the fuzzer" rmmod nftrace
