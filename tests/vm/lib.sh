@@ -413,8 +413,8 @@ hung_task_timeout() { # SECONDS
 # ip_local_deliver+0x5c that real hardware cannot have (TESTING.md).
 # Scripts that start and stop readers many times call this: unless
 # NFTRACE_HOLD_KEYS=0, a base chain at every hook holds the keys up, so
-# nftrace still registers and unregisters its hooks (and its drop probe)
-# but no code is rewritten.
+# nftrace still registers and unregisters its hooks but no code is
+# rewritten.
 hold_static_keys() {
 	[ "${NFTRACE_HOLD_KEYS:-1}" = 1 ] || return 0
 	nft -f - <<'NFT' || die "nft: the table that holds the static keys"
@@ -427,11 +427,4 @@ table inet nftrace_hold {
 }
 NFT
 	at_exit nft delete table inet nftrace_hold
-	# The same for the kfree_skb tracepoint that --drops readers attach
-	# to: an enabled trace event keeps its key up (7.2 took an int3 Oops
-	# at sk_skb_reason_drop() mid-patch under TCG, in test_fuzz_dev.sh).
-	local ev=/sys/kernel/tracing/events/skb/kfree_skb/enable
-	if [ -w $ev ]; then
-		echo 1 > $ev && at_exit sh -c "echo 0 > $ev"
-	fi
 }
