@@ -392,9 +392,22 @@ memcg_kernel_kb() {
 		}' "$MEMCG/memory.stat"
 }
 
-memcg_settled() { # MAX_KB
+# Kernel pages charged to MEMCG, counted page by page (memcg_pages.py:
+# /proc/kpagecgroup): what a leak of ring or vmalloc pages leaves, without
+# what memory.stat's "kernel" also holds, the charges cached per CPU.
+# -v: their flags on standard error too.
+memcg_kernel_pages() { # [-v]
+	python3 tests/vm/memcg_pages.py "$@" "$MEMCG"
+}
+
+# Slab objects charged to MEMCG, in kB (memory.stat).
+memcg_slab_kb() {
+	awk '$1 == "slab" { print int($2 / 1024) }' "$MEMCG/memory.stat"
+}
+
+memcg_pages_settled() { # MAX_PAGES
 	settle 1
-	[ "$(memcg_kernel_kb)" -le "$1" ]
+	[ "$(memcg_kernel_pages)" -le "$1" ]
 }
 
 # A call that sleeps in the kernel this long is reported by the kernel
@@ -427,4 +440,43 @@ table inet nftrace_hold {
 }
 NFT
 	at_exit nft delete table inet nftrace_hold
+}
+
+# The kfree_skb tracepoint's key and static call are rewritten the same
+# way when nftrace's drop probe comes (the first running reader of drops)
+# or goes (the last): an int3 Oops at sk_skb_reason_drop+0x36 on 7.2 under
+# TCG, in test_fuzz_dev.sh, whose readers of drops come and go under a
+# ping flood. Such a script calls this after load_nftrace and before any
+# traffic: a reader of drops in an empty namespace of its own keeps the
+# probe registered (nftrace registers it once for all its readers of
+# drops), so the others' comings and goings rewrite no code; it calls
+# release_drop_probe once the traffic has stopped. Enabling the
+# skb:kfree_skb trace event instead does not do: nftrace's probe joining
+# it still changes the static call (and an Oops at 34 s on 7.2-rt).
+hold_drop_probe() {
+	local banner
+
+	[ "${NFTRACE_HOLD_KEYS:-1}" = 1 ] || return 0
+	drop_reasons || return 0
+	mk_ns nftrace_hold_drops
+	banner=$(mktemp)
+	at_exit rm -f "$banner"
+	$CAP --drops --netns /run/netns/nftrace_hold_drops > /dev/null \
+		2> "$banner" &
+	_drop_holder=$!
+	at_exit release_drop_probe
+	wait_for 30 grep -q "drops too" "$banner" ||
+		die "the reader of drops that holds the probe: $(cat "$banner")"
+}
+
+release_drop_probe() {
+	[ -n "${_drop_holder:-}" ] || return 0
+	kill "$_drop_holder" 2>/dev/null
+	wait "$_drop_holder" 2>/dev/null
+	_drop_holder=
+}
+
+# Whether the kernel says why it frees a packet (5.17+): --drops needs it.
+drop_reasons() {
+	grep -q 'field:.* reason;' /sys/kernel/tracing/events/skb/kfree_skb/format 2>/dev/null
 }

@@ -114,7 +114,8 @@ elapsed=$((SECONDS - start))
 assert_eq "$cycles" "$good" "cycles of insmod, capture, traffic, kill, rmmod"
 echo "lifecycle: $good cycles in ${elapsed} s, $stopwakes blocked readers woken by STOP"
 
-wait_for 30 memcg_settled 512
-assert_le 512 "$(memcg_kernel_kb)" "kB of kernel memory still charged to the readers' cgroup"
+wait_for 30 memcg_pages_settled 0
+assert_eq 0 "$(memcg_kernel_pages)" "kernel pages still charged to the readers' cgroup"
+assert_le 512 "$(memcg_slab_kb)" "kB of slab objects still charged to the readers' cgroup"
 settle 3
 assert_mem_growth

@@ -17,7 +17,7 @@ mk_tmpdir
 # A kernel whose kfree_skb tracepoint gives no drop reason (before 5.17)
 # cannot tell netfilter's drops from other frees: --drops must be refused
 # there, clearly, and a capture without it still works.
-if ! grep -q 'field:.* reason;' /sys/kernel/tracing/events/skb/kfree_skb/format; then
+if ! drop_reasons; then
 	in_ns router $CAP --drops -c 1 -w $T/x.pcap > $T/out 2> $T/err
 	assert_eq 1 $? "--drops on $(uname -r): exit status"
 	assert_eq "nftrace-capture: --drops: this kernel is too old to record drops (its kfree_skb tracepoint gives no drop reason; Linux 5.17 or later does)" \

@@ -89,8 +89,7 @@ for i in range(int(sys.argv[1])):
 
 # --drops (its exit ops too) where the kernel can record drops (5.17+).
 drops=
-grep -q 'field:.* reason;' /sys/kernel/tracing/events/skb/kfree_skb/format &&
-	drops=--drops
+drop_reasons && drops=--drops
 
 capture_start_stop() {
 	$CAP -w $T/cap.pcap --hooks all $drops 2> $T/cap.err &
