@@ -296,10 +296,11 @@ src_version() {
 }
 
 dir_of() { # FLAVOR
-	local key
+	local key ver
 	# What makes the kernel: not the test list, so that changing it
 	# rebuilds nothing.
-	key=$( { src_version; echo "$1"; common_fragment; flavor_fragment "$1"
+	ver=$(src_version)
+	key=$( { echo "$ver"; echo "$1"; common_fragment; flavor_fragment "$1"
 		declare -f unpack apply_fragment build; } | sha256sum | cut -c1-12)
 	echo "$cache/$1-$key"
 }
@@ -464,11 +465,14 @@ shift
 flavors=${*:-$all_flavors}
 
 case $cmd in
-build) for f in $flavors; do build "$f"; done ;;
+build)
+	bash tools/install-deps.sh --debug
+	for f in $flavors; do build "$f"; done ;;
 module) for f in $flavors; do module "$f"; done ;;
 test) for f in $flavors; do vmtest "$f"; done ;;
 krel) krel_of "$1" ;;
 check)
+	bash tools/install-deps.sh --debug
 	failed=()
 	for f in $flavors; do
 		echo "======== debug-kernels: $f ========"

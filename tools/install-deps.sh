@@ -14,8 +14,17 @@ if [ "$(id -u)" != 0 ]; then
 fi
 export DEBIAN_FRONTEND=noninteractive
 
-want_rt=0
-[ "${1:-}" = "--rt" ] && want_rt=1
+# --rt: Debian's PREEMPT_RT kernel of the same ABI too (make vmcheck-rt).
+# --debug: linux-source-6.1 and what building a kernel from it takes
+# (tools/debug-kernels.sh, make check-debug).
+want_rt=0 want_debug=0
+for a in "$@"; do
+	case $a in
+	--rt) want_rt=1 ;;
+	--debug) want_debug=1 ;;
+	*) echo "install-deps: unknown option $a (--rt, --debug)" >&2; exit 1 ;;
+	esac
+done
 
 need_update=1
 apt_install() {
@@ -43,6 +52,8 @@ pkgs=(
 	"linux-image-$kabi-amd64" "linux-headers-$kabi-amd64"
 )
 [ $want_rt = 1 ] && pkgs+=("linux-image-$kabi-rt-amd64" "linux-headers-$kabi-rt-amd64")
+[ $want_debug = 1 ] && pkgs+=(linux-source-6.1 bc bison flex libelf-dev libssl-dev
+	dwarves rsync)
 
 missing=()
 for p in "${pkgs[@]}"; do
