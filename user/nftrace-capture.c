@@ -21,6 +21,7 @@
 #include "libnftrace.h"
 #include "options.h"
 #include "output.h"
+#include "pcapng_reader.h"
 
 #define PROG		"nftrace-capture"
 #ifndef NFTRACE_VERSION
@@ -299,7 +300,7 @@ static int setup_device(struct capture *cap, struct bpf_program *prog)
 	return 0;
 }
 
-static int open_output(struct capture *cap)
+static int open_output(struct capture *cap, unsigned int snaplen)
 {
 	const struct capture_opts *o = cap->opts;
 	struct output_params p = {
@@ -307,7 +308,7 @@ static int open_output(struct capture *cap)
 		.path = o->outfile,
 		.stream = stdout,
 		.linktype = o->linktype,
-		.snaplen = nftrace_info(cap->t)->snaplen,
+		.snaplen = snaplen,
 		.appl = PROG " " NFTRACE_VERSION,
 	};
 	char err[PCAP_ERRBUF_SIZE];
@@ -368,6 +369,72 @@ static int close_output(struct capture *cap)
 	return -1;
 }
 
+static int family_wanted(const struct capture_opts *o, __u8 family)
+{
+	if (family == NFTRACE_NFPROTO_IPV4)
+		return o->families & NFTRACE_FAMILY_IPV4;
+	if (family == NFTRACE_NFPROTO_IPV6)
+		return o->families & NFTRACE_FAMILY_IPV6;
+	return 1;
+}
+
+/*
+ * -r: the records of a pcapng file nftrace-capture wrote, through the
+ * same output as live ones, after the same selection: --hooks, -4/-6 and
+ * the filter (run here, on the packet from its IP header, as the kernel
+ * runs it), -s and -c. Losses the file records go where live ones go.
+ */
+static int read_file(struct capture *cap, const struct bpf_program *prog)
+{
+	const struct capture_opts *o = cap->opts;
+	char err[PCAP_ERRBUF_SIZE];
+	struct pcapng_reader rd;
+	int ret = 0;
+
+	if (pcapng_reader_open(&rd, o->readfile, err) < 0) {
+		fprintf(stderr, "%s: %s\n", PROG, err);
+		return -1;
+	}
+	if (open_output(cap, o->snaplen) < 0) {
+		pcapng_reader_close(&rd);
+		return -1;
+	}
+	while (!stop_requested && !cap->count_reached &&
+	       !output_error(&cap->out)) {
+		const struct nftrace_record *rec;
+		struct pcap_pkthdr h = { 0 };
+		const __u8 *data;
+		__u32 len, cap_len;
+		__u64 lost;
+		int r;
+
+		r = pcapng_reader_next(&rd, &rec, &len, &lost, err);
+		if (r < 0) {
+			fprintf(stderr, "%s: %s\n", PROG, err);
+			ret = -1;
+		}
+		if (r <= 0)
+			break;
+		if (lost)
+			on_lost(cap, rec->cpu, lost);
+		if (!(o->hooks & (1U << rec->hook)) ||
+		    !family_wanted(o, rec->family))
+			continue;
+		data = nftrace_record_data(rec, len, &cap_len);
+		h.caplen = cap_len;
+		h.len = rec->orig_len;
+		if (o->filter && data && !pcap_offline_filter(prog, &h, data))
+			continue;
+		on_record(cap, rec, len);
+		if (flush_output(cap) < 0)
+			ret = -1;
+	}
+	pcapng_reader_close(&rd);
+	if (close_output(cap) < 0)
+		ret = -1;
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
 	struct capture_opts opts;
@@ -394,9 +461,13 @@ int main(int argc, char **argv)
 		perror(PROG ": sigaction");
 		goto out_free_prog;
 	}
+	if (opts.readfile) {
+		status = read_file(&cap, &prog) < 0;
+		goto out_free_prog;
+	}
 	if (setup_device(&cap, &prog) < 0)
 		goto out_close;
-	if (open_output(&cap) < 0)
+	if (open_output(&cap, nftrace_info(cap.t)->snaplen) < 0)
 		goto out_close;
 
 	if (nftrace_start(cap.t) < 0) {

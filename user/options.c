@@ -45,7 +45,7 @@ static const struct option long_opts[] = {
 };
 
 /* "+": the filter starts at the first non-option; ":": say what is missing. */
-static const char short_opts[] = "+:w:F:c:s:B:46qvh";
+static const char short_opts[] = "+:w:r:F:c:s:B:46qvh";
 
 static const char *const hook_opt_names[NFTRACE_NR_HOOKS] = {
 	[NFTRACE_HOOK_PREROUTING]	= "prerouting",
@@ -59,6 +59,7 @@ void capture_usage(FILE *out)
 {
 	fputs(
 "Usage: nftrace-capture [OPTION]... [FILTER]\n"
+"       nftrace-capture -r FILE [OPTION]... [FILTER]\n"
 "Capture the packets that pass the netfilter hooks, through /dev/nftrace.\n"
 "Without -w, print one line per packet on stdout; with -w, write a pcap\n"
 "file. Status messages and statistics go to stderr.\n"
@@ -69,6 +70,10 @@ void capture_usage(FILE *out)
 "                      pcapng: raw IP packets, one interface per hook,\n"
 "                      netns and family, named after the hook, with\n"
 "                      direction, interfaces, mark and drops per packet\n"
+"  -r FILE             read the packets from FILE, a pcapng file that\n"
+"                      nftrace-capture wrote ('-': stdin), instead of\n"
+"                      capturing; printed (or written) as live, selected\n"
+"                      by --hooks, -4, -6 and FILTER\n"
 "      --json          print one JSON object per packet on stdout\n"
 "                      instead of a line (keys: see nftrace-capture(8))\n"
 "  -c COUNT            stop after COUNT packets\n"
@@ -231,6 +236,37 @@ static int check_format(struct capture_opts *o, char *err)
 	return 0;
 }
 
+/*
+ * -r reads a file instead of the device: the options that configure the
+ * kernel's capture have nothing to act on. --hooks, -4 and -6 select
+ * records, the filter selects packets, -s cuts them (default: as they
+ * are in the file).
+ */
+static int check_read(struct capture_opts *o, char *err)
+{
+	const char *opt = NULL;
+
+	if (!o->readfile)
+		return 0;
+	if (o->drops)
+		opt = "--drops";
+	else if (o->netns)
+		opt = "--netns";
+	else if (o->device)
+		opt = "--device";
+	else if (o->ring_size_set)
+		opt = "-B";
+	if (opt) {
+		snprintf(err, OPTS_ERR_SIZE,
+			 "%s is for a live capture: -r reads what a capture wrote",
+			 opt);
+		return -1;
+	}
+	if (!o->snaplen_set)
+		o->snaplen = NFTRACE_SNAPLEN_MAX;
+	return 0;
+}
+
 enum opts_result capture_parse_opts(struct capture_opts *o, int argc,
 				    char **argv, FILE *out, char *err)
 {
@@ -254,6 +290,12 @@ enum opts_result capture_parse_opts(struct capture_opts *o, int argc,
 					   "a file name, or -");
 			o->outfile = optarg;
 			break;
+		case 'r':
+			if (!*optarg)
+				return bad(err, "-r", optarg,
+					   "a file name, or -");
+			o->readfile = optarg;
+			break;
 		case 'c':
 			if (parse_ulong(optarg, ~0UL, &v) || !v)
 				return bad(err, "-c", optarg,
@@ -265,6 +307,7 @@ enum opts_result capture_parse_opts(struct capture_opts *o, int argc,
 				return bad(err, "-s", optarg,
 					   "a snapshot length from 0 (meaning 65535) to 65535");
 			o->snaplen = v ? v : NFTRACE_SNAPLEN_MAX;
+			o->snaplen_set = 1;
 			break;
 		case 'B':
 			if (parse_ulong(optarg, NFTRACE_RING_MAX / 1024, &v) ||
@@ -272,6 +315,7 @@ enum opts_result capture_parse_opts(struct capture_opts *o, int argc,
 				return bad(err, "-B", optarg,
 					   "KiB per CPU, a power of two from 64 to 262144");
 			o->ring_size = v * 1024;
+			o->ring_size_set = 1;
 			break;
 		case '4':
 		case '6':
@@ -345,7 +389,7 @@ enum opts_result capture_parse_opts(struct capture_opts *o, int argc,
 	}
 	if (!o->families)
 		o->families = NFTRACE_FAMILIES_ALL;
-	if (check_format(o, err) < 0)
+	if (check_format(o, err) < 0 || check_read(o, err) < 0)
 		return OPTS_ERROR;
 	if (optind < argc) {
 		o->filter = join_args(argc - optind, argv + optind);

@@ -14,9 +14,11 @@
 struct capture_opts {
 	const char *device;	/* --device; NULL: /dev/nftrace */
 	const char *outfile;	/* -w: a file ("-": stdout); NULL: text */
+	const char *readfile;	/* -r: read this pcapng ("-": stdin) */
 	enum output_format format;	/* -F, --json; from -w: pcap */
 	unsigned long count;	/* -c: stop after this many; 0: never */
 	unsigned int snaplen;	/* -s, bytes from the IP header */
+	int snaplen_set;	/* -s was given */
 	unsigned int hooks;	/* --hooks: 1 << NFTRACE_HOOK_* */
 	unsigned int families;	/* -4, -6: NFTRACE_FAMILY_* */
 	const char *netns;	/* --netns: a path, "all"; NULL: our own */
@@ -24,6 +26,7 @@ struct capture_opts {
 	int linktype;		/* --linktype: DLT_NFLOG or DLT_RAW */
 	int linktype_set;	/* --linktype was given */
 	int drops;		/* --drops: NFTRACE_CFG_DROPS */
+	int ring_size_set;	/* -B was given */
 	int quiet;		/* -q */
 	int verbose;		/* -v, repeatable */
 	char *filter;		/* the trailing expression; NULL: none */

@@ -22,6 +22,7 @@ static const struct {
 	{ "opts",	opts_suite },
 	{ "tool",	tool_suite },
 	{ "pcapng",	pcapng_suite },
+	{ "pcapng_read", pcapng_read_suite },
 	{ "json",	json_suite },
 };
 

@@ -203,6 +203,37 @@ START_TEST(test_bad_other)
 }
 END_TEST
 
+/* -r: a file instead of the device; the capture's own options refused. */
+START_TEST(test_read)
+{
+	ck_assert_int_eq(parse("-r", "x.pcapng", NULL), OPTS_RUN);
+	ck_assert_str_eq(o.readfile, "x.pcapng");
+	ck_assert_uint_eq(o.snaplen, 65535);	/* as the file has them */
+	ck_assert_int_eq(o.format, OUTPUT_TEXT);
+	ck_assert_int_eq(parse("-r", "-", "-s", "64", "--json", "-6",
+			       "--hooks", "input", "icmp6", NULL), OPTS_RUN);
+	ck_assert_str_eq(o.readfile, "-");
+	ck_assert_uint_eq(o.snaplen, 64);
+	ck_assert_int_eq(o.format, OUTPUT_JSON);
+	ck_assert_uint_eq(o.hooks, 1U << NFTRACE_HOOK_INPUT);
+	ck_assert_str_eq(o.filter, "icmp6");
+	ck_assert_int_eq(parse("-r", "a", "-w", "b", "-F", "pcapng", NULL),
+			 OPTS_RUN);
+	ck_assert_int_eq(o.format, OUTPUT_PCAPNG);
+
+	ck_assert_int_eq(parse("-r", "", NULL), OPTS_ERROR);
+	expect_error("-r: bad value '': a file name, or -");
+	ck_assert_int_eq(parse("-r", "a", "--drops", NULL), OPTS_ERROR);
+	expect_error("--drops is for a live capture: -r reads what a capture wrote");
+	ck_assert_int_eq(parse("-r", "a", "--netns", "all", NULL), OPTS_ERROR);
+	expect_error("--netns is for a live capture");
+	ck_assert_int_eq(parse("-r", "a", "-B", "64", NULL), OPTS_ERROR);
+	expect_error("-B is for a live capture");
+	ck_assert_int_eq(parse("--device", "/x", "-r", "a", NULL), OPTS_ERROR);
+	expect_error("--device is for a live capture");
+}
+END_TEST
+
 START_TEST(test_help_and_version)
 {
 	ck_assert_int_eq(parse("--help", NULL), OPTS_EXIT);
@@ -355,6 +386,7 @@ Suite *opts_suite(void)
 	tcase_add_test(tc, test_filter_errors);
 	tcase_add_test(tc, test_hooks_str);
 	tcase_add_test(tc, test_manpage_covers_help);
+	tcase_add_test(tc, test_read);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -470,6 +470,95 @@ START_TEST(test_setup_errors)
 }
 END_TEST
 
+/*
+ * -r: a pcapng the tool wrote, read back into text and JSON with every
+ * field the live text has; --hooks, -4/-6, the filter and -c select as
+ * live; -w writes it again; capture options are refused.
+ */
+START_TEST(test_read_file)
+{
+	static const char *env[] = { "NFTRACE_FAKE_PACKETS=40", NULL };
+	const char *cap[] = { "--device", DEV, "-c", "80", "-w", NULL, "-F",
+			      "pcapng", NULL };
+	const char *rd[12] = { "-r", NULL };
+	struct spawn sp = { .out_fd = -1 };
+	char ng[128], ng2[128];
+	const char *s;
+	char *text;
+
+	memcpy(sp.env, env, sizeof(env));
+	snprintf(ng, sizeof(ng), "%s/c.pcapng", tmp);
+	snprintf(ng2, sizeof(ng2), "%s/c2.pcapng", tmp);
+	cap[5] = ng;
+	ck_assert_int_eq(run(&sp, cap), 0);
+	rd[1] = ng;
+
+	/* Text, as live (test_text_lines), all 80. */
+	ck_assert_int_eq(run(NULL, rd), 0);
+	s = slurp(out_path);
+	ck_assert_ptr_nonnull(strstr(s, " cpu0 ipv4 PREROUTING in=eth0 out=- mark=0x0 netns=4026531840 len=140 tcp 10.0.0.1:22 > 10.0.0.2:40000 [P.] seq 0 ack 0 win 512\n"));
+	ck_assert_ptr_nonnull(strstr(s, " cpu1 ipv4 PREROUTING in=eth0 out=- mark=0x0 netns=4026531840 len=84 icmp 10.0.0.1 > 10.0.0.2 echo request id 1 seq 2\n"));
+	ck_assert_ptr_nonnull(strstr(s, " cpu1 ipv6 FORWARD in=eth0 out=eth1 mark=0x0 netns=4026531840 len=60 tcp [2001:db8::1]:443 > [2001:db8::2]:50000 [.] seq 11 ack 1 win 100\n"));
+	ck_assert_int_eq(lines(out_path), 80);
+	text = strdup(s);	/* before slurp() reuses its buffer */
+	ck_assert_str_eq(slurp(err_path), "");
+
+	/* Written again with -w, read again: the same lines. */
+	rd[2] = "-w";
+	rd[3] = ng2;
+	rd[4] = "-F";
+	rd[5] = "pcapng";
+	ck_assert_int_eq(run(NULL, rd), 0);
+	rd[1] = ng2;
+	rd[2] = NULL;
+	ck_assert_int_eq(run(NULL, rd), 0);
+	ck_assert_msg(!strcmp(slurp(out_path), text),
+		      "-r of the file -r wrote: other lines");
+	free(text);
+	rd[1] = ng;
+
+	/* JSON: one object per record. */
+	rd[2] = "--json";
+	rd[3] = NULL;
+	ck_assert_int_eq(run(NULL, rd), 0);
+	ck_assert_int_eq(lines(out_path), 80);
+	ck_assert_ptr_nonnull(strstr(slurp(out_path), "\"hook\":\"FORWARD\""));
+
+	/* Selection: one in four is IPv6, one in four is UDP port 53. */
+	rd[2] = "-6";
+	ck_assert_int_eq(run(NULL, rd), 0);
+	ck_assert_int_eq(lines(out_path), 20);
+	ck_assert_ptr_null(strstr(slurp(out_path), " ipv4 "));
+	rd[2] = "udp";
+	rd[3] = "port";
+	rd[4] = "53";
+	rd[5] = NULL;
+	ck_assert_int_eq(run(NULL, rd), 0);
+	ck_assert_int_eq(lines(out_path), 20);
+	rd[2] = "-c";
+	rd[3] = "3";
+	rd[4] = NULL;
+	ck_assert_int_eq(run(NULL, rd), 0);
+	ck_assert_int_eq(lines(out_path), 3);
+
+	/* What -r cannot do, said before anything is read. */
+	rd[2] = "--drops";
+	rd[3] = NULL;
+	ck_assert_int_eq(run(NULL, rd), 1);
+	ck_assert_ptr_nonnull(strstr(slurp(err_path),
+		"nftrace-capture: --drops is for a live capture: -r reads what a capture wrote\n"));
+	rd[1] = "/nonexistent/x.pcapng";
+	rd[2] = NULL;
+	ck_assert_int_eq(run(NULL, rd), 1);
+	ck_assert_str_eq(slurp(err_path),
+		"nftrace-capture: /nonexistent/x.pcapng: No such file or directory\n");
+	rd[1] = NFTRACE_MANPAGE;
+	ck_assert_int_eq(run(NULL, rd), 1);
+	ck_assert_str_eq(slurp(err_path),
+		"nftrace-capture: " NFTRACE_MANPAGE ": not a pcapng file\n");
+}
+END_TEST
+
 Suite *tool_suite(void)
 {
 	Suite *s = suite_create("tool");
@@ -489,6 +578,7 @@ Suite *tool_suite(void)
 	tcase_add_test(tc, test_disk_full);
 	tcase_add_test(tc, test_broken_pipe);
 	tcase_add_test(tc, test_setup_errors);
+	tcase_add_test(tc, test_read_file);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -13,6 +13,7 @@ Suite *pcap_suite(void);
 Suite *opts_suite(void);
 Suite *tool_suite(void);
 Suite *pcapng_suite(void);
+Suite *pcapng_read_suite(void);
 Suite *json_suite(void);
 
 #endif /* _NFTRACE_SUITES_H */

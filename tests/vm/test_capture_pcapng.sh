@@ -6,8 +6,11 @@
 # naming the router's own interfaces and indexes (a forwarded packet still
 # has its input interface at POSTROUTING: ip_output() passes it); the
 # server's port unreachables, which quote the UDP header, are left out of
-# the UDP counts. tcpdump filters the
-# file, and the statistics blocks count what each interface holds.
+# the UDP counts. tcpdump filters the file, and the statistics blocks
+# count what each interface holds. `-r` reads the file back: the text it
+# prints is, line for line, what a live text capture beside it printed;
+# --hooks and a filter select; --json has each packet's hook as tshark
+# reads its interface.
 . tests/vm/lib.sh
 
 need_capture_tool
@@ -35,7 +38,11 @@ in_ns client ping -c 1 -W 2 -q $SERVER4 > /dev/null || fail "ping $SERVER4"
 
 $CAP --netns /run/netns/router -4 -F pcapng -w $T/c.pcapng 'udp port 10 or icmp' 2> $T/err &
 cap=$!
+# The same capture as text, live, beside it: what -r must print.
+$CAP --netns /run/netns/router -4 'udp port 10 or icmp' > $T/live.txt 2> $T/live.err &
+live=$!
 wait_for 5 grep -q "capturing at" $T/err || die "capture did not start: $(cat $T/err)"
+wait_for 5 grep -q "capturing at" $T/live.err || die "text capture did not start: $(cat $T/live.err)"
 assert_match ', pcapng, link-type RAW,' "$(cat $T/err)" "the banner names the format"
 in_ns client python3 - $SERVER4 <<'PY'
 import socket, sys, time
@@ -46,8 +53,9 @@ for _ in range(10):
 PY
 in_ns client ping -c 3 -i 0.1 -W 1 -q $ROUTER4_C > /dev/null
 sleep 0.3
-kill -INT $cap
+kill -INT $cap $live
 wait $cap || fail "capture: exit $? ($(cat $T/err))"
+wait $live || fail "text capture: exit $? ($(cat $T/live.err))"
 
 fwd=$(nft_counter -n router inet filt c_fwd10)
 echo4=$(nft_counter -n router inet filt c_echo4)
@@ -75,3 +83,15 @@ assert_eq "$captured" "$(capinfos -M -c $T/c.pcapng | sed -n 's/^Number of packe
 	"capinfos counts what the tool says it wrote"
 assert_eq "$captured" "$(capinfos $T/c.pcapng | sed -n 's/^ *Number of packets = //p' | paste -sd+ | bc)" \
 	"the statistics blocks add up to the packets written"
+
+# -r: the file read back prints what the live text capture printed, line
+# for line (records of several CPUs come out in the same merged order).
+$CAP -r $T/c.pcapng > $T/read.txt 2> $T/read.err
+assert_eq 0 $? "-r: exit status ($(cat $T/read.err))"
+assert_eq "$captured" "$(wc -l < $T/live.txt)" "the live text capture's lines"
+assert_eq "" "$(diff $T/live.txt $T/read.txt)" "-r prints what the live capture printed"
+assert_eq "$fwd" "$($CAP -r $T/c.pcapng --hooks forward 'udp dst port 10' | wc -l)" \
+	"-r selects by hook and filter"
+assert_eq "$(tshark -r $T/c.pcapng -T fields -e frame.interface_name 2>/dev/null | sort | uniq -c)" \
+	"$($CAP -r $T/c.pcapng --json | jq -r .hook | sort | uniq -c)" \
+	"-r --json: each packet's hook, as tshark reads the interfaces"

@@ -1,0 +1,443 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * check_pcapng_read.c - the pcapng reader (user/pcapng_reader.c, behind
+ * `nftrace-capture -r`): what the writer wrote comes back as the records
+ * it was written from, field by field (the oracle is the records given to
+ * the writer); losses come back on the right CPU; both byte orders; a
+ * file cut at every byte, or with any byte flipped, ends in a clean error
+ * or fewer records, never a crash or a record that was not written; files
+ * that are not nftrace's are named for what they are.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <byteswap.h>
+#include <pcap/pcap.h>
+
+#include "../../user/pcapng_reader.h"
+#include "../../user/pcapng_writer.h"
+#include "pkt.h"
+#include "suites.h"
+
+#define NR_RECS		5
+#define SNAPLEN		128
+
+static struct test_rec tr[NR_RECS];
+static struct nftrace_record *recs[NR_RECS];
+static char path[64], path2[64];
+
+static void setup(void)
+{
+	int fd;
+
+	strcpy(path, "/tmp/nftrace-pcapng-rd-XXXXXX");
+	fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	strcpy(path2, "/tmp/nftrace-pcapng-rd2-XXXXXX");
+	fd = mkstemp(path2);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+}
+
+static void teardown(void)
+{
+	unlink(path);
+	unlink(path2);
+}
+
+/*
+ * Five records: every field set to something of its own; an IPv6 one
+ * truncated to the snapshot, hostile interface names, a drop, another
+ * netns, the largest ifindex and mark, a high CPU number.
+ */
+static void make_recs(void)
+{
+	static const __u8 hooks[NR_RECS] = {
+		NFTRACE_HOOK_PREROUTING, NFTRACE_HOOK_FORWARD,
+		NFTRACE_HOOK_OUTPUT, NFTRACE_HOOK_POSTROUTING,
+		NFTRACE_HOOK_INPUT,
+	};
+	__u8 pkt[400];
+	unsigned int i;
+
+	for (i = 0; i < NR_RECS; i++) {
+		int v6 = i == 1;
+		size_t n;
+
+		if (v6) {
+			n = pkt_ipv6(pkt, "2001:db8::1", "2001:db8::2", 17, 308);
+			n += pkt_udp(pkt + n, 40000 + i, 53, 300);
+			memset(pkt + n, 0x55, 300);
+			n += 300;
+		} else {
+			n = pkt_ipv4(pkt, "10.0.0.1", "10.0.0.2", 6, 20 + i);
+			n += pkt_tcp(pkt + n, 40000 + i, 80, i, 0, 0x18, 512);
+			memset(pkt + n, 0xa0 + i, i);
+			n += i;
+		}
+		recs[i] = rec_make(&tr[i], v6 ? NFTRACE_NFPROTO_IPV6 :
+				   NFTRACE_NFPROTO_IPV4, hooks[i], pkt,
+				   n > SNAPLEN ? SNAPLEN : (__u32)n, (__u32)n);
+		recs[i]->tstamp_ns = PKT_TSTAMP + i * 1000000007ULL;
+		recs[i]->mark = 0x1000 * i + 1;
+		recs[i]->cpu = i;
+		recs[i]->ifindex_in = 2 + i;
+		recs[i]->ifindex_out = 10 + i;
+		snprintf(recs[i]->ifname_in, NFTRACE_IFNAMSIZ, "veth%u", i);
+		snprintf(recs[i]->ifname_out, NFTRACE_IFNAMSIZ, "br-%u", i);
+	}
+	/* Names with spaces, backslashes, quotes, control and high bytes. */
+	memcpy(recs[1]->ifname_out, "we\"ird\\ x\x01\xff", 12);
+	memset(recs[1]->ifname_in, 0, NFTRACE_IFNAMSIZ);
+	memcpy(recs[1]->ifname_in, "fifteen-chars-x", 15);
+	recs[1]->mark = 0xffffffff;
+	recs[1]->ifindex_out = 0x7fffffff;
+	recs[2]->ifindex_in = 0;
+	memset(recs[2]->ifname_in, 0, NFTRACE_IFNAMSIZ);
+	recs[3]->flags = NFTRACE_REC_F_DROP;
+	recs[4]->netns = PKT_NETNS + 7;
+	recs[4]->cpu = 65535;
+}
+
+static void write_recs(const char *to)
+{
+	char err[PCAP_ERRBUF_SIZE];
+	struct pcapng_writer w;
+	unsigned int i;
+
+	ck_assert_msg(pcapng_writer_open(&w, to, SNAPLEN, "nftrace-test",
+					 err) == 0, "%s", err);
+	for (i = 0; i < NR_RECS; i++) {
+		if (i == 3)	/* 9 lost on cpu3 just before its packet */
+			pcapng_writer_lost(&w, 3, 9);
+		ck_assert_int_eq(pcapng_writer_write(&w, recs[i],
+						     recs[i]->len), 0);
+	}
+	ck_assert_int_eq(pcapng_writer_close(&w), 0);
+}
+
+/* Every field of got is want's (but seq, which no file holds). */
+static void assert_same(const struct nftrace_record *got, __u32 got_len,
+			const struct nftrace_record *want, unsigned int i)
+{
+	ck_assert_uint_eq(got_len, want->len);
+	ck_assert_uint_eq(got->len, want->len);
+	ck_assert_uint_eq(got->type, NFTRACE_REC_PACKET);
+	ck_assert_uint_eq(got->hdr_len, sizeof(*got));
+	ck_assert_uint_eq(got->seq, 0);
+	ck_assert_uint_eq(got->tstamp_ns, want->tstamp_ns);
+	ck_assert_uint_eq(got->netns, want->netns);
+	ck_assert_uint_eq(got->mark, want->mark);
+	ck_assert_int_eq(got->ifindex_in, want->ifindex_in);
+	ck_assert_int_eq(got->ifindex_out, want->ifindex_out);
+	ck_assert_uint_eq(got->orig_len, want->orig_len);
+	ck_assert_uint_eq(got->cap_len, want->cap_len);
+	ck_assert_uint_eq(got->hook, want->hook);
+	ck_assert_uint_eq(got->family, want->family);
+	ck_assert_uint_eq(got->cpu, want->cpu);
+	ck_assert_uint_eq(got->flags, want->flags);
+	ck_assert_msg(!memcmp(got->ifname_in, want->ifname_in,
+			      NFTRACE_IFNAMSIZ), "record %u: ifname_in", i);
+	ck_assert_msg(!memcmp(got->ifname_out, want->ifname_out,
+			      NFTRACE_IFNAMSIZ), "record %u: ifname_out", i);
+	ck_assert_msg(!memcmp((const __u8 *)got + got->hdr_len,
+			      (const __u8 *)want + want->hdr_len,
+			      want->cap_len), "record %u: packet bytes", i);
+}
+
+/* All records of file; 1 when it ended cleanly, 0 on an error. */
+static int read_all(const char *file, unsigned int *n, __u64 *lost_at,
+		    char *err)
+{
+	const struct nftrace_record *rec;
+	struct pcapng_reader r;
+	__u32 len;
+	__u64 lost;
+	int ret;
+
+	*n = 0;
+	if (pcapng_reader_open(&r, file, err) < 0)
+		return 0;
+	while ((ret = pcapng_reader_next(&r, &rec, &len, &lost, err)) > 0) {
+		/* Whatever comes out is one of the records written, whole. */
+		ck_assert_uint_lt(*n, NR_RECS);
+		assert_same(rec, len, recs[*n], *n);
+		if (lost_at)
+			lost_at[*n] = lost;
+		(*n)++;
+	}
+	pcapng_reader_close(&r);
+	return ret == 0;
+}
+
+START_TEST(test_reads_back_every_field)
+{
+	char err[PCAP_ERRBUF_SIZE];
+	__u64 lost[NR_RECS] = { 0 };
+	unsigned int n, i;
+
+	make_recs();
+	write_recs(path);
+	ck_assert_msg(read_all(path, &n, lost, err), "%s", err);
+	ck_assert_uint_eq(n, NR_RECS);
+	for (i = 0; i < NR_RECS; i++)
+		ck_assert_uint_eq(lost[i], i == 3 ? 9 : 0);
+}
+END_TEST
+
+/* The file again, every number byte-swapped: another machine's file. */
+static size_t swap_file(const __u8 *in, size_t len, __u8 *out)
+{
+	size_t off = 0;
+
+	memcpy(out, in, len);
+	while (off + 12 <= len) {
+		__u32 type, blen, v;
+		size_t body, p;
+
+		memcpy(&type, in + off, 4);
+		memcpy(&blen, in + off + 4, 4);
+		v = bswap_32(type);
+		memcpy(out + off, &v, 4);
+		v = bswap_32(blen);
+		memcpy(out + off + 4, &v, 4);
+		memcpy(out + off + blen - 4, &v, 4);
+		p = off + 8;
+		body = off + blen - 4;
+		if (type == 0x0A0D0D0A) {	/* magic, versions, length */
+			v = bswap_32(0x1A2B3C4D);
+			memcpy(out + p, &v, 4);
+			out[p + 4] = in[p + 5]; out[p + 5] = in[p + 4];
+			out[p + 6] = in[p + 7]; out[p + 7] = in[p + 6];
+			for (v = 0; v < 8; v++)
+				out[p + 8 + v] = in[p + 15 - v];
+			p += 16;
+		} else if (type == 1) {		/* link type, reserved, snaplen */
+			out[p] = in[p + 1]; out[p + 1] = in[p];
+			for (v = 0; v < 4; v++)
+				out[p + 4 + v] = in[p + 7 - v];
+			p += 8;
+		} else if (type == 6) {		/* id, ts, lengths, packet */
+			__u32 cap;
+
+			for (v = 0; v < 5; v++) {
+				__u32 w;
+
+				memcpy(&w, in + p + 4 * v, 4);
+				w = bswap_32(w);
+				memcpy(out + p + 4 * v, &w, 4);
+			}
+			memcpy(&cap, in + p + 12, 4);
+			p += 20 + ((cap + 3) & ~3U);
+		} else {
+			off += blen;
+			continue;	/* not read: left as it is */
+		}
+		while (p + 4 <= body) {		/* options */
+			__u16 code, olen;
+
+			memcpy(&code, in + p, 2);
+			memcpy(&olen, in + p + 2, 2);
+			out[p] = in[p + 1]; out[p + 1] = in[p];
+			out[p + 2] = in[p + 3]; out[p + 3] = in[p + 2];
+			if (type == 6 && code == 4)	/* epb_dropcount */
+				for (v = 0; v < 8; v++)
+					out[p + 4 + v] = in[p + 11 - v];
+			if (!code)
+				break;
+			p += 4 + ((olen + 3U) & ~3U);
+		}
+		off += blen;
+	}
+	return len;
+}
+
+static __u8 *slurp(const char *file, size_t *len)
+{
+	FILE *f = fopen(file, "rb");
+	__u8 *buf = malloc(1 << 20);
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_ptr_nonnull(buf);
+	*len = fread(buf, 1, 1 << 20, f);
+	fclose(f);
+	return buf;
+}
+
+static void spit(const char *file, const __u8 *buf, size_t len)
+{
+	FILE *f = fopen(file, "wb");
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fwrite(buf, 1, len, f), len);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+START_TEST(test_other_byte_order)
+{
+	char err[PCAP_ERRBUF_SIZE];
+	__u64 lost[NR_RECS] = { 0 };
+	__u8 *in, *out;
+	unsigned int n;
+	size_t len;
+
+	make_recs();
+	write_recs(path);
+	in = slurp(path, &len);
+	out = malloc(len);
+	swap_file(in, len, out);
+	ck_assert_msg(memcmp(in, out, len), "nothing swapped");
+	spit(path2, out, len);
+	ck_assert_msg(read_all(path2, &n, lost, err), "%s", err);
+	ck_assert_uint_eq(n, NR_RECS);
+	ck_assert_uint_eq(lost[3], 9);
+	free(in);
+	free(out);
+}
+END_TEST
+
+/* Cut after every byte: fewer records, and an error unless at a block end. */
+START_TEST(test_truncated_everywhere)
+{
+	char err[PCAP_ERRBUF_SIZE];
+	unsigned int n, last = 0;
+	size_t len, cut;
+	__u8 *in;
+
+	make_recs();
+	write_recs(path);
+	in = slurp(path, &len);
+	for (cut = 0; cut < len; cut++) {
+		int clean;
+
+		spit(path2, in, cut);
+		clean = read_all(path2, &n, NULL, err);
+		ck_assert_uint_ge(n, last);	/* more file, never fewer */
+		ck_assert_msg(cut > 0 || !clean, "an empty file read cleanly");
+		last = n;
+	}
+	ck_assert_uint_eq(last, NR_RECS);
+	free(in);
+}
+END_TEST
+
+/* Each byte flipped in turn: clean errors or whole records, nothing else. */
+START_TEST(test_every_byte_flipped)
+{
+	char err[PCAP_ERRBUF_SIZE];
+	size_t len, i;
+	unsigned int n;
+	__u8 *in;
+
+	make_recs();
+	write_recs(path);
+	in = slurp(path, &len);
+	for (i = 0; i < len; i++) {
+		const struct nftrace_record *rec;
+		struct pcapng_reader r;
+		__u32 rlen;
+		__u64 lost;
+
+		in[i] ^= 0xff;
+		spit(path2, in, len);
+		in[i] ^= 0xff;
+		n = 0;
+		if (pcapng_reader_open(&r, path2, err) < 0)
+			continue;
+		/* A flipped packet byte or name is still a record: in bounds. */
+		while (pcapng_reader_next(&r, &rec, &rlen, &lost, err) > 0) {
+			ck_assert_uint_eq(rlen, rec->len);
+			ck_assert_uint_eq(rec->hdr_len, sizeof(*rec));
+			ck_assert_uint_le(rec->cap_len, NFTRACE_SNAPLEN_MAX);
+			ck_assert_uint_eq(rlen, sizeof(*rec) + rec->cap_len);
+			ck_assert_uint_eq(rec->ifname_in[NFTRACE_IFNAMSIZ - 1], 0);
+			ck_assert_uint_eq(rec->ifname_out[NFTRACE_IFNAMSIZ - 1], 0);
+			n++;
+		}
+		ck_assert_uint_le(n, NR_RECS);
+		pcapng_reader_close(&r);
+	}
+	free(in);
+}
+END_TEST
+
+START_TEST(test_not_nftrace_files)
+{
+	char err[PCAP_ERRBUF_SIZE];
+	pcap_dumper_t *d;
+	struct pcapng_reader r;
+	pcap_t *p;
+	unsigned int n;
+	__u8 *in;
+	size_t len;
+	char *at;
+
+	/* A pcap file: named as one, and what to do instead. */
+	p = pcap_open_dead(DLT_RAW, 65535);
+	d = pcap_dump_open(p, path2);
+	ck_assert_ptr_nonnull(d);
+	pcap_dump_close(d);
+	pcap_close(p);
+	ck_assert_int_eq(pcapng_reader_open(&r, path2, err), -1);
+	ck_assert_msg(strstr(err, "a pcap file: -r reads the pcapng files"),
+		      "%s", err);
+
+	/* Neither. */
+	spit(path2, (const __u8 *)"hello, world", 12);
+	ck_assert_int_eq(pcapng_reader_open(&r, path2, err), -1);
+	ck_assert_msg(strstr(err, "not a pcapng file"), "%s", err);
+
+	/* Empty. */
+	spit(path2, (const __u8 *)"", 0);
+	ck_assert_int_eq(pcapng_reader_open(&r, path2, err), -1);
+
+	/* Missing. */
+	ck_assert_int_eq(pcapng_reader_open(&r, "/nonexistent/x", err), -1);
+	ck_assert_str_eq(err, "/nonexistent/x: No such file or directory");
+
+	/* An interface that is no hook (dumpcap's eth0, say). */
+	make_recs();
+	write_recs(path);
+	in = slurp(path, &len);
+	at = memmem(in, len, "PREROUTING", 10);
+	ck_assert_ptr_nonnull(at);
+	memcpy(at, "eth0\0\0\0\0\0\0", 10);
+	spit(path2, in, len);
+	ck_assert_int_eq(read_all(path2, &n, NULL, err), 0);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_msg(strstr(err, "block 2: an interface that is no netfilter hook"),
+		      "%s", err);
+
+	/* A packet whose comment lost a field. */
+	free(in);
+	in = slurp(path, &len);
+	at = memmem(in, len, " cpu=0", 6);
+	ck_assert_ptr_nonnull(at);
+	memcpy(at, " cpx=0", 6);
+	spit(path2, in, len);
+	ck_assert_int_eq(read_all(path2, &n, NULL, err), 0);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_msg(strstr(err, "a packet comment that is not nftrace's"),
+		      "%s", err);
+	free(in);
+}
+END_TEST
+
+Suite *pcapng_read_suite(void)
+{
+	Suite *s = suite_create("pcapng_read");
+	TCase *tc = tcase_create("reader");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_reads_back_every_field);
+	tcase_add_test(tc, test_other_byte_order);
+	tcase_add_test(tc, test_truncated_everywhere);
+	tcase_add_test(tc, test_every_byte_flipped);
+	tcase_add_test(tc, test_not_nftrace_files);
+	suite_add_tcase(s, tc);
+	return s;
+}

@@ -1,0 +1,445 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * pcapng_reader.c - records out of nftrace-capture's pcapng files (see
+ * pcapng_reader.h). Block and option codes are those pcapng_writer.c
+ * writes; each block is read whole, its lengths checked against each
+ * other before anything in it is looked at.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <byteswap.h>
+#include <pcap/pcap.h>
+
+#include "../kmod/nftrace_fmt.h"
+#include "pcapng_reader.h"
+
+#define BT_SHB		0x0A0D0D0AU
+#define BT_IDB		0x00000001U
+#define BT_EPB		0x00000006U
+#define BYTE_ORDER_MAGIC 0x1A2B3C4DU
+#define PCAP_MAGIC_US	0xA1B2C3D4U
+#define PCAP_MAGIC_NS	0xA1B23C4DU
+
+#define OPT_ENDOFOPT	0
+#define OPT_COMMENT	1
+#define IF_NAME		2
+#define IF_DESCRIPTION	3
+#define IF_TSRESOL	9
+#define EPB_DROPCOUNT	4
+
+#define MIN_BLOCK	12
+#define OUT_SIZE	(sizeof(struct nftrace_record) + NFTRACE_SNAPLEN_MAX)
+
+static __u32 get32(const struct pcapng_reader *r, const __u8 *p)
+{
+	__u32 v;
+
+	memcpy(&v, p, 4);
+	return r->swap ? bswap_32(v) : v;
+}
+
+static __u16 get16(const struct pcapng_reader *r, const __u8 *p)
+{
+	__u16 v;
+
+	memcpy(&v, p, 2);
+	return r->swap ? bswap_16(v) : v;
+}
+
+static int fail(const struct pcapng_reader *r, char *err, const char *what)
+{
+	snprintf(err, PCAP_ERRBUF_SIZE, "%s: block %lu: %s", r->name,
+		 r->block, what);
+	return -1;
+}
+
+/*
+ * One option from the options area [*p, end): its code, length and value.
+ * 0 at opt_endofopt or the end of the area, 1 with an option, -1 when it
+ * runs past the end.
+ */
+static int next_opt(const struct pcapng_reader *r, const __u8 **p,
+		    const __u8 *end, __u16 *code, __u16 *len,
+		    const __u8 **val)
+{
+	size_t padded;
+
+	if (end - *p < 4)
+		return 0;
+	*code = get16(r, *p);
+	*len = get16(r, *p + 2);
+	if (*code == OPT_ENDOFOPT)
+		return 0;
+	padded = (*len + 3U) & ~3U;
+	if ((size_t)(end - *p - 4) < padded)
+		return -1;
+	*val = *p + 4;
+	*p += 4 + padded;
+	return 1;
+}
+
+/*
+ * Read one whole block into r->blk: 1 with its type and total length, 0
+ * at a clean end of file, -1 with err set.
+ */
+static int read_block(struct pcapng_reader *r, __u32 *type, __u32 *len,
+		      char *err)
+{
+	size_t n = r->ahead;
+
+	r->ahead = 0;
+	n += fread(r->blk + n, 1, 8 - n, r->f);
+	if (n == 0 && feof(r->f))
+		return 0;
+	r->block++;
+	if (n != 8)
+		return fail(r, err, ferror(r->f) ? strerror(errno) :
+			    "the file ends inside a block header");
+	*type = get32(r, r->blk);
+	if (*type == BT_SHB) {
+		/* A new section may change the byte order: its magic says. */
+		if (fread(r->blk + 8, 1, 4, r->f) != 4)
+			return fail(r, err, "the file ends inside a section header");
+		if (get32(r, r->blk + 8) != BYTE_ORDER_MAGIC)
+			r->swap = !r->swap;
+		if (get32(r, r->blk + 8) != BYTE_ORDER_MAGIC)
+			return fail(r, err, "a section header with no byte-order magic");
+		n = 12;
+	}
+	*len = get32(r, r->blk + 4);
+	if (*len < MIN_BLOCK + (*type == BT_SHB ? 16 : 0) || *len % 4 ||
+	    *len > PCAPNG_READER_BLOCK_MAX)
+		return fail(r, err, "a block length out of range");
+	if (fread(r->blk + n, 1, *len - n, r->f) != *len - n)
+		return fail(r, err, ferror(r->f) ? strerror(errno) :
+			    "the file ends inside a block");
+	if (get32(r, r->blk + *len - 4) != *len)
+		return fail(r, err, "the lengths at a block's two ends differ");
+	return 1;
+}
+
+static int hook_of(const char *name, __u8 *hook)
+{
+	unsigned int h;
+	char c;
+
+	for (h = 0; nftrace_hook_name(h); h++)
+		if (!strcmp(name, nftrace_hook_name(h))) {
+			*hook = h;
+			return 0;
+		}
+	if (sscanf(name, "hook%u%c", &h, &c) == 1 && h <= 255) {
+		*hook = h;
+		return 0;
+	}
+	return -1;
+}
+
+static int family_of(const char *name, __u8 *family)
+{
+	unsigned int f;
+	char c;
+
+	if (!strcmp(name, "ipv4"))
+		*family = NFTRACE_NFPROTO_IPV4;
+	else if (!strcmp(name, "ipv6"))
+		*family = NFTRACE_NFPROTO_IPV6;
+	else if (sscanf(name, "family%u%c", &f, &c) == 1 && f <= 255)
+		*family = f;
+	else
+		return -1;
+	return 0;
+}
+
+/* An option's value as a C string, in buf (at most size - 1 bytes kept). */
+static const char *opt_str(const __u8 *val, __u16 len, char *buf, size_t size)
+{
+	size_t n = len < size - 1 ? len : size - 1;
+
+	memcpy(buf, val, n);
+	buf[n] = '\0';
+	return buf;
+}
+
+static int read_idb(struct pcapng_reader *r, __u32 len, char *err)
+{
+	const __u8 *p = r->blk + 16, *end = r->blk + len - 4, *val;
+	struct pcapng_reader_if pif = { 0 };
+	int have_name = 0, have_desc = 0, ret;
+	char name[64], desc[128], fam[32];
+	__u16 code, olen;
+
+	if (len < 20)
+		return fail(r, err, "an interface description too short");
+	while ((ret = next_opt(r, &p, end, &code, &olen, &val)) > 0) {
+		switch (code) {
+		case IF_NAME:
+			opt_str(val, olen, name, sizeof(name));
+			if (hook_of(name, &pif.hook) < 0)
+				return fail(r, err, "an interface that is no netfilter hook: not a file nftrace-capture wrote");
+			have_name = 1;
+			break;
+		case IF_DESCRIPTION:
+			opt_str(val, olen, desc, sizeof(desc));
+			if (sscanf(desc, "netns=%u family=%31s", &pif.netns,
+				   fam) != 2 || family_of(fam, &pif.family) < 0)
+				return fail(r, err, "an interface description that is not nftrace's \"netns=N family=F\"");
+			have_desc = 1;
+			break;
+		case IF_TSRESOL:
+			if (olen != 1 || val[0] != 9)
+				return fail(r, err, "timestamps not in nanoseconds: not a file nftrace-capture wrote");
+			break;
+		}
+	}
+	if (ret < 0)
+		return fail(r, err, "an option runs past its block");
+	if (!have_name || !have_desc)
+		return fail(r, err, "an interface with no hook name or no description: not a file nftrace-capture wrote");
+	if (r->nr_ifs == r->max_ifs) {
+		unsigned int max = r->max_ifs ? 2 * r->max_ifs : 16;
+		struct pcapng_reader_if *ifs;
+
+		ifs = realloc(r->ifs, max * sizeof(*ifs));
+		if (!ifs)
+			return fail(r, err, "out of memory");
+		r->ifs = ifs;
+		r->max_ifs = max;
+	}
+	r->ifs[r->nr_ifs++] = pif;
+	return 0;
+}
+
+/* A comment word's interface name back: "-" is none, \xNN one byte. */
+static int parse_ifname(const char *s, char *name)
+{
+	unsigned int i = 0, c;
+
+	memset(name, 0, NFTRACE_IFNAMSIZ);
+	if (!strcmp(s, "-"))
+		return 0;
+	while (*s) {
+		if (i == NFTRACE_IFNAMSIZ - 1)
+			return -1;
+		if (*s == '\\') {
+			if (sscanf(s, "\\x%2x", &c) != 1 || !s[2] || !s[3])
+				return -1;
+			name[i++] = (char)c;
+			s += 4;
+		} else {
+			name[i++] = *s++;
+		}
+	}
+	return 0;
+}
+
+/*
+ * The EPB comment pcapng_writer.c's put_comment() writes, back into rec:
+ * "in=NAME in_ifindex=N out=NAME out_ifindex=N mark=0xM cpu=C[ dropped]".
+ * Words it does not know are skipped (a later writer's); each of these
+ * six must be there.
+ */
+static int parse_comment(char *s, struct nftrace_record *rec)
+{
+	unsigned int seen = 0;
+	char *word, *save = NULL;
+
+	for (word = strtok_r(s, " ", &save); word;
+	     word = strtok_r(NULL, " ", &save)) {
+		char *v = strchr(word, '=');
+		char *end;
+
+		if (!v) {
+			if (!strcmp(word, "dropped"))
+				rec->flags |= NFTRACE_REC_F_DROP;
+			continue;
+		}
+		*v++ = '\0';
+		errno = 0;
+		if (!strcmp(word, "in")) {
+			if (parse_ifname(v, rec->ifname_in) < 0)
+				return -1;
+			seen |= 1;
+		} else if (!strcmp(word, "out")) {
+			if (parse_ifname(v, rec->ifname_out) < 0)
+				return -1;
+			seen |= 2;
+		} else if (!strcmp(word, "in_ifindex")) {
+			rec->ifindex_in = strtol(v, &end, 10);
+			seen |= 4;
+		} else if (!strcmp(word, "out_ifindex")) {
+			rec->ifindex_out = strtol(v, &end, 10);
+			seen |= 8;
+		} else if (!strcmp(word, "mark")) {
+			rec->mark = strtoul(v, &end, 16);
+			seen |= 16;
+		} else if (!strcmp(word, "cpu")) {
+			unsigned long cpu = strtoul(v, &end, 10);
+
+			if (cpu > 0xffff)
+				return -1;
+			rec->cpu = cpu;
+			seen |= 32;
+		} else {
+			continue;
+		}
+		if ((seen & ~3U) && (errno || end == v || *end))
+			return -1;
+	}
+	return seen == 63 ? 0 : -1;
+}
+
+static int read_epb(struct pcapng_reader *r, __u32 len, char *err)
+{
+	struct nftrace_record *rec = (struct nftrace_record *)r->out;
+	const __u8 *p, *end = r->blk + len - 4, *val;
+	__u32 if_id, cap_len, orig_len;
+	int have_comment = 0, ret;
+	char comment[512];
+	__u16 code, olen;
+
+	if (len < 32)
+		return fail(r, err, "a packet block too short");
+	if_id = get32(r, r->blk + 8);
+	cap_len = get32(r, r->blk + 20);
+	orig_len = get32(r, r->blk + 24);
+	if (if_id >= r->nr_ifs)
+		return fail(r, err, "a packet of an interface not described");
+	if (cap_len > NFTRACE_SNAPLEN_MAX ||
+	    (size_t)(end - (r->blk + 28)) < ((cap_len + 3U) & ~3U))
+		return fail(r, err, "a packet longer than its block");
+
+	memset(rec, 0, sizeof(*rec));
+	rec->type = NFTRACE_REC_PACKET;
+	rec->hdr_len = sizeof(*rec);
+	rec->len = sizeof(*rec) + cap_len;
+	rec->tstamp_ns = (__u64)get32(r, r->blk + 12) << 32 |
+			 get32(r, r->blk + 16);
+	rec->netns = r->ifs[if_id].netns;
+	rec->hook = r->ifs[if_id].hook;
+	rec->family = r->ifs[if_id].family;
+	rec->orig_len = orig_len;
+	rec->cap_len = cap_len;
+	memcpy(r->out + sizeof(*rec), r->blk + 28, cap_len);
+
+	r->lost = 0;
+	p = r->blk + 28 + ((cap_len + 3U) & ~3U);
+	while ((ret = next_opt(r, &p, end, &code, &olen, &val)) > 0) {
+		if (code == OPT_COMMENT && !have_comment) {
+			opt_str(val, olen, comment, sizeof(comment));
+			if (parse_comment(comment, rec) < 0)
+				return fail(r, err, "a packet comment that is not nftrace's \"in=... in_ifindex=... out=... out_ifindex=... mark=... cpu=...\"");
+			have_comment = 1;
+		} else if (code == EPB_DROPCOUNT && olen == 8) {
+			memcpy(&r->lost, val, 8);
+			if (r->swap)
+				r->lost = bswap_64(r->lost);
+		}
+	}
+	if (ret < 0)
+		return fail(r, err, "an option runs past its block");
+	if (!have_comment)
+		return fail(r, err, "a packet with no comment: nftrace's fields are in it (was it edited?)");
+	return 0;
+}
+
+int pcapng_reader_open(struct pcapng_reader *r, const char *path, char *err)
+{
+	__u32 magic;
+
+	memset(r, 0, sizeof(*r));
+	r->name = path;
+	if (!strcmp(path, "-")) {
+		r->f = stdin;
+		r->name = "stdin";
+	} else {
+		r->f = fopen(path, "rb");
+		if (!r->f) {
+			snprintf(err, PCAP_ERRBUF_SIZE, "%s: %s", path,
+				 strerror(errno));
+			return -1;
+		}
+		r->own = 1;
+	}
+	r->blk = malloc(PCAPNG_READER_BLOCK_MAX);
+	r->out = malloc(OUT_SIZE);
+	if (!r->blk || !r->out) {
+		snprintf(err, PCAP_ERRBUF_SIZE, "out of memory");
+		goto err;
+	}
+	/* The first four bytes say what the file is. */
+	if (fread(&magic, 1, 4, r->f) != 4) {
+		snprintf(err, PCAP_ERRBUF_SIZE, "%s: %s", r->name,
+			 ferror(r->f) ? strerror(errno) : "empty, or shorter than any capture file");
+		goto err;
+	}
+	if (magic == PCAP_MAGIC_US || magic == PCAP_MAGIC_NS ||
+	    bswap_32(magic) == PCAP_MAGIC_US ||
+	    bswap_32(magic) == PCAP_MAGIC_NS) {
+		snprintf(err, PCAP_ERRBUF_SIZE,
+			 "%s: a pcap file: -r reads the pcapng files nftrace-capture writes (-w FILE -F pcapng)",
+			 r->name);
+		goto err;
+	}
+	if (magic != BT_SHB) {
+		snprintf(err, PCAP_ERRBUF_SIZE, "%s: not a pcapng file", r->name);
+		goto err;
+	}
+	memcpy(r->blk, &magic, 4);
+	r->ahead = 4;
+	return 0;
+
+err:
+	pcapng_reader_close(r);
+	return -1;
+}
+
+int pcapng_reader_next(struct pcapng_reader *r,
+		       const struct nftrace_record **rec, __u32 *rec_len,
+		       __u64 *lost, char *err)
+{
+	__u32 type, len;
+	int ret;
+
+	for (;;) {
+		ret = read_block(r, &type, &len, err);
+		if (ret <= 0)
+			return ret;
+		switch (type) {
+		case BT_SHB:
+			/* A new section: interface ids start again. */
+			if (get16(r, r->blk + 12) != 1)
+				return fail(r, err, "a section of pcapng version other than 1");
+			r->nr_ifs = 0;
+			break;
+		case BT_IDB:
+			if (read_idb(r, len, err) < 0)
+				return -1;
+			break;
+		case BT_EPB:
+			if (read_epb(r, len, err) < 0)
+				return -1;
+			*rec = (const struct nftrace_record *)r->out;
+			*rec_len = (*rec)->len;
+			*lost = r->lost;
+			return 1;
+		default:
+			break;	/* ISB, NRB, custom: nothing of a record */
+		}
+	}
+}
+
+void pcapng_reader_close(struct pcapng_reader *r)
+{
+	if (r->own && r->f)
+		fclose(r->f);
+	r->f = NULL;
+	free(r->blk);
+	r->blk = NULL;
+	free(r->out);
+	r->out = NULL;
+	free(r->ifs);
+	r->ifs = NULL;
+}
