@@ -86,6 +86,8 @@ installcheck: all
 		test -s $$f || { echo "installcheck: FAIL: no $$f"; exit 1; }; done
 	grep -q 'MODE="0600"' build/installcheck/lib/udev/rules.d/99-nftrace.rules
 	build/installcheck/usr/sbin/nftrace-capture --version >/dev/null
+	test "$$(readlink build/installcheck/usr/lib/$$($(CC) -print-multiarch)/wireshark/extcap/nftrace)" = /usr/sbin/nftrace-capture || \
+		{ echo "installcheck: FAIL: no Wireshark extcap link"; exit 1; }
 	@echo "installcheck: PASS"
 
 check: all

@@ -21,6 +21,7 @@
 #include "libnftrace.h"
 #include "options.h"
 #include "output.h"
+#include "extcap.h"
 #include "pcapng_reader.h"
 
 #define PROG		"nftrace-capture"
@@ -119,11 +120,24 @@ static const char *out_name(const struct capture_opts *o)
 	return o->outfile;
 }
 
+/*
+ * Wireshark stops an extcap by closing its fifo (and SIGTERM): a broken
+ * pipe there is the end of the capture, not an error to show.
+ */
+static int reader_gone(const struct capture *cap)
+{
+	return cap->opts->extcap && output_error(&cap->out) == EPIPE;
+}
+
 static int flush_output(struct capture *cap)
 {
 	int ret;
 
 	ret = output_flush(&cap->out);
+	if (ret < 0 && reader_gone(cap)) {
+		stop_requested = 1;
+		return 0;
+	}
 	if (ret < 0)
 		fprintf(stderr, "%s: %s: %s\n", PROG, out_name(cap->opts),
 			strerror(output_error(&cap->out)));
@@ -361,7 +375,7 @@ static int close_output(struct capture *cap)
 {
 	int reported = output_error(&cap->out);
 
-	if (output_close(&cap->out) == 0)
+	if (output_close(&cap->out) == 0 || reader_gone(cap))
 		return 0;
 	if (!reported)
 		fprintf(stderr, "%s: %s: %s\n", PROG, out_name(cap->opts),
@@ -443,7 +457,9 @@ int main(int argc, char **argv)
 	char err[OPTS_ERR_SIZE];
 	int status = 1;
 
-	switch (capture_parse_opts(&opts, argc, argv, stdout, err)) {
+	switch (extcap_wanted(argc, argv) ?
+		extcap_parse(&opts, argc, argv, stdout, err) :
+		capture_parse_opts(&opts, argc, argv, stdout, err)) {
 	case OPTS_EXIT:
 		return 0;
 	case OPTS_ERROR:
@@ -487,7 +503,8 @@ int main(int argc, char **argv)
 		status = 1;
 	if (close_output(&cap) < 0)
 		status = 1;
-	if (print_stats(&cap) < 0)
+	/* An extcap's stderr is an error dialog in Wireshark. */
+	if (!opts.extcap && print_stats(&cap) < 0)
 		status = 1;
 
 out_close:

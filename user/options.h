@@ -30,6 +30,7 @@ struct capture_opts {
 	int quiet;		/* -q */
 	int verbose;		/* -v, repeatable */
 	char *filter;		/* the trailing expression; NULL: none */
+	int extcap;		/* run by Wireshark (extcap.c) */
 };
 
 enum opts_result {

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../user/extcap.h"
 #include "../../user/options.h"
 #include "../../include/nftrace.h"
 #include "pkt.h"
@@ -234,6 +235,69 @@ START_TEST(test_read)
 }
 END_TEST
 
+/* The extcap dialect: queries answered, a capture turned into options. */
+START_TEST(test_extcap)
+{
+	char *ifs[] = { "nftrace", "--extcap-interfaces",
+			"--extcap-version=4.0", NULL };
+	char *cap[] = { "/x/extcap/nftrace", "--capture", "--extcap-interface",
+			"nftrace", "--extcap-capture-filter", "udp port 10",
+			"--fifo", "/tmp/fifo", "--hooks", "forward,input",
+			"--family", "ipv6", "--netns", "all", "--drops",
+			"--snaplen", "0", "--buffer-size", "64", NULL };
+	char *self[] = { "nftrace", "--capture", "--extcap-interface",
+			 "nftrace", "--fifo", "f", "--netns", "self", "--family",
+			 "both", NULL };
+	char *other[] = { "nftrace", "--extcap-interface", "eth0",
+			  "--extcap-dlts", NULL };
+	char *cfg[] = { "nftrace", "--extcap-interface", "nftrace",
+			"--extcap-config", NULL };
+	char *plain[] = { "nftrace-capture", "-c", "1", NULL };
+
+	ck_assert(extcap_wanted(3, ifs));
+	ck_assert(extcap_wanted(2, (char *[]){ "/usr/sbin/nftrace-capture",
+					       "--capture", NULL }));
+	ck_assert(!extcap_wanted(3, plain));
+	ck_assert_int_eq(extcap_parse(&o, 3, ifs, out, err), OPTS_EXIT);
+	fflush(out);
+	ck_assert_int_eq(strncmp(out_buf, "extcap {version=", 16), 0);
+	ck_assert_ptr_nonnull(strstr(out_buf, "}{help=man:nftrace-capture(8)}\n"
+		"interface {value=nftrace}{display=nftrace: netfilter hooks}\n"));
+
+	ck_assert_int_eq(extcap_parse(&o, 19, cap, out, err), OPTS_RUN);
+	ck_assert(o.extcap);
+	ck_assert_str_eq(o.outfile, "/tmp/fifo");
+	ck_assert_int_eq(o.format, OUTPUT_PCAPNG);
+	ck_assert(o.quiet);
+	ck_assert_str_eq(o.filter, "udp port 10");
+	ck_assert_uint_eq(o.hooks, (1U << NFTRACE_HOOK_FORWARD) |
+				   (1U << NFTRACE_HOOK_INPUT));
+	ck_assert_uint_eq(o.families, NFTRACE_FAMILY_IPV6);
+	ck_assert_str_eq(o.netns, "all");
+	ck_assert(o.drops);
+	ck_assert_uint_eq(o.snaplen, 65535);
+	ck_assert_uint_eq(o.ring_size, 64 * 1024);
+	capture_opts_free(&o);
+
+	ck_assert_int_eq(extcap_parse(&o, 10, self, out, err), OPTS_RUN);
+	ck_assert_ptr_null(o.netns);
+	ck_assert_uint_eq(o.families, NFTRACE_FAMILIES_ALL);
+	ck_assert_uint_eq(o.hooks, NFTRACE_HOOKS_ALL);
+	ck_assert_ptr_null(o.filter);
+
+	ck_assert_int_eq(extcap_parse(&o, 4, other, out, err), OPTS_ERROR);
+	expect_error("no extcap interface eth0: this one is nftrace");
+	ck_assert_int_eq(extcap_parse(&o, 4, cfg, out, err), OPTS_EXIT);
+	fflush(out);
+	ck_assert_ptr_nonnull(strstr(out_buf, "arg {number=0}{call=--hooks}{display=Hooks}{type=multicheck}"));
+	ck_assert_ptr_nonnull(strstr(out_buf, "value {arg=2}{value=all}{display=all of them}\n"));
+	cap[10] = "--snaplen";
+	cap[11] = "70000";
+	ck_assert_int_eq(extcap_parse(&o, 19, cap, out, err), OPTS_ERROR);
+	expect_error("-s: bad value '70000'");
+}
+END_TEST
+
 START_TEST(test_help_and_version)
 {
 	ck_assert_int_eq(parse("--help", NULL), OPTS_EXIT);
@@ -387,6 +451,7 @@ Suite *opts_suite(void)
 	tcase_add_test(tc, test_hooks_str);
 	tcase_add_test(tc, test_manpage_covers_help);
 	tcase_add_test(tc, test_read);
+	tcase_add_test(tc, test_extcap);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -163,6 +163,10 @@ need_capture_tool() {
 }
 
 # mk_tmpdir: a scratch directory in T, removed at exit.
+# The module's reference count: one per open file of /dev/nftrace.
+module_refcnt() { cat /sys/module/nftrace/refcnt; }
+module_refcnt_is() { [ "$(module_refcnt)" = "$1" ]; }
+
 mk_tmpdir() {
 	T=$(mktemp -d)
 	at_exit rm -rf "$T"

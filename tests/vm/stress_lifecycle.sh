@@ -102,7 +102,7 @@ for i in $(seq "$cycles"); do
 		stopwakes=$((stopwakes + 4))
 	fi
 
-	wait_for 5 test "$(cat /sys/module/nftrace/refcnt)" = 0 ||
+	wait_for 5 module_refcnt_is 0 ||
 		fail "cycle $i: refcount $(cat /sys/module/nftrace/refcnt) after every reader went"
 	n=$(nftrace_vmaps)
 	[ "$n" = 0 ] || fail "cycle $i: $n nftrace vmaps left after every reader went"

@@ -105,7 +105,7 @@ wait $ping_busy $ping_root 2>/dev/null
 release_drop_probe
 
 # Leaks: no file, no ring, no charge left behind.
-wait_for 5 test "$(cat /sys/module/nftrace/refcnt)" = 0
+wait_for 5 module_refcnt_is 0
 assert_eq 0 "$(cat /sys/module/nftrace/refcnt)" "module refcount once the fuzzer is gone"
 assert_eq 0 "$(nftrace_vmaps)" "nftrace vmaps left in /proc/vmallocinfo"
 # Every kernel page the fuzzer had charged (rings, vmalloc'd arrays, page

@@ -1,0 +1,85 @@
+# SPDX-License-Identifier: GPL-2.0 OR MIT
+# nftrace in Wireshark, through the real client: tshark finds the extcap
+# (nftrace-capture called "nftrace", in the personal extcap folder of
+# Wireshark 4.0, ~/.config/wireshark/extcap), lists the interface, offers
+# the router's namespace in the config, and captures with the options
+# tshark passes (-o extcap.nftrace.*) and a capture filter: forwarded UDP
+# to port 10 at FORWARD and POSTROUTING in the router, each datagram at
+# both hooks as often as the router's nft counter saw it. Stopping
+# tshark leaves no reader behind; a user without CAP_NET_ADMIN gets
+# Wireshark's "Error by extcap pipe" with the reason.
+. tests/vm/lib.sh
+
+need_capture_tool
+load_nftrace
+mk_topology
+mk_tmpdir
+chmod 755 $T
+
+export HOME=$T
+mkdir -p $HOME/.config/wireshark/extcap
+ln -s "$PWD/$CAP" $HOME/.config/wireshark/extcap/nftrace
+
+assert_eq 1 "$(tshark -D 2>/dev/null | grep -c '^[0-9]*\. nftrace (nftrace: netfilter hooks)$')" \
+	"tshark -D lists the interface"
+assert_eq 1 "$($HOME/.config/wireshark/extcap/nftrace --extcap-interface nftrace --extcap-config |
+	grep -Fxc 'value {arg=2}{value=/run/netns/router}{display=router}')" \
+	"the namespace selector offers the router"
+
+in_ns router nft -f - <<'NFT' || die "router ruleset"
+table inet filt {
+	counter c_fwd10 {}
+	chain hfwd {
+		type filter hook forward priority 0;
+		udp dport 10 counter name "c_fwd10" accept
+	}
+}
+NFT
+in_ns client ping -c 1 -W 2 -q $SERVER4 > /dev/null || fail "ping $SERVER4"
+
+tshark -i nftrace -o extcap.nftrace.netns:/run/netns/router \
+	-o extcap.nftrace.hooks:forward,postrouting -o extcap.nftrace.family:ipv4 \
+	-f 'udp port 10' -w $T/x.pcapng > $T/tshark.out 2> $T/tshark.err &
+ts=$!
+wait_for 60 module_refcnt_is 1 || die "tshark did not start nftrace: $(cat $T/tshark.err)"
+sleep $((2 * SLOW))	# from open to START: configure, map
+in_ns client python3 - $SERVER4 <<'PY'
+import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for _ in range(10):
+    s.sendto(b"nftrace extcap", (sys.argv[1], 10))
+    time.sleep(0.005)
+PY
+in_ns client ping -c 2 -i 0.2 -W 1 -q $SERVER4 > /dev/null	# not captured
+sleep $((2 * SLOW))
+kill -INT $ts
+wait $ts
+assert_eq 0 $? "tshark's exit status ($(cat $T/tshark.err))"
+fwd=$(nft_counter -n router inet filt c_fwd10)
+assert_eq 10 "$fwd" "nft: forwarded to port 10"
+assert_eq "$fwd FORWARD
+$fwd POSTROUTING" \
+	"$(tshark -r $T/x.pcapng -T fields -e frame.interface_name 2>/dev/null | sort | uniq -c | sed 's/^ *//')" \
+	"tshark's capture: each datagram at FORWARD and POSTROUTING, nothing else"
+assert_eq "" "$(tshark -r $T/x.pcapng -Y 'ip.dst != '$SERVER4' || !udp' 2>/dev/null)" \
+	"only the forwarded UDP to the server"
+wait_for 5 module_refcnt_is 0
+assert_eq 0 "$(module_refcnt)" "no reader once tshark has stopped"
+
+# Killed outright: the extcap loses its fifo's reader and goes too.
+tshark -i nftrace -w $T/y.pcapng > /dev/null 2>&1 &
+ts=$!
+wait_for 60 module_refcnt_is 1 || die "tshark did not start nftrace"
+kill -KILL $ts
+wait $ts 2>/dev/null
+ping -c 3 -i 0.2 -q 127.0.0.1 > /dev/null	# something to write: EPIPE
+wait_for 10 module_refcnt_is 0
+assert_eq 0 "$(module_refcnt)" "no reader once tshark was killed"
+
+# Without CAP_NET_ADMIN: the reason, in Wireshark's words.
+setpriv --reuid=65534 --regid=65534 --clear-groups \
+	tshark -i nftrace -a duration:1 -w /tmp/nobody.pcapng > $T/nobody.out 2> $T/nobody.err
+assert_ne 0 $? "tshark as nobody: exit status"
+assert_eq 1 "$(grep -Fc 'Error by extcap pipe: nftrace-capture: /dev/nftrace: Permission denied: capturing needs root or CAP_NET_ADMIN' $T/nobody.err)" \
+	"tshark as nobody: the reason ($(cat $T/nobody.err))"
+expect_ok "rmmod after the captures" rmmod nftrace
