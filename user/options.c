@@ -61,15 +61,16 @@ void capture_usage(FILE *out)
 "Usage: nftrace-capture [OPTION]... [FILTER]\n"
 "       nftrace-capture -r FILE [OPTION]... [FILTER]\n"
 "Capture the packets that pass the netfilter hooks, through /dev/nftrace.\n"
-"Without -w, print one line per packet on stdout; with -w, write a pcap\n"
+"Without -w, print one line per packet on stdout; with -w, write a pcapng\n"
 "file. Status messages and statistics go to stderr.\n"
 "\n"
-"  -w FILE             write the packets to FILE as pcap ('-': stdout)\n"
-"                      instead of printing them\n"
-"  -F, --format FORMAT with -w, the file format: pcap (the default) or\n"
-"                      pcapng: raw IP packets, one interface per hook,\n"
-"                      netns and family, named after the hook, with\n"
-"                      direction, interfaces, mark and drops per packet\n"
+"  -w FILE             write the packets to FILE ('-': stdout) instead of\n"
+"                      printing them, as pcapng unless -F says otherwise\n"
+"  -F, --format FORMAT with -w, the file format: pcapng (the default): raw\n"
+"                      IP packets, one interface per hook, netns and\n"
+"                      family, named after the hook, with direction,\n"
+"                      interfaces, mark and drops per packet; or pcap,\n"
+"                      NFLOG (the default there) or raw (--linktype)\n"
 "  -r FILE             read the packets from FILE, a pcapng file that\n"
 "                      nftrace-capture wrote ('-': stdin), instead of\n"
 "                      capturing; printed (or written) as live, selected\n"
@@ -92,12 +93,14 @@ void capture_usage(FILE *out)
 "      --drops         also record each packet that netfilter drops at\n"
 "                      these hooks (a drop verdict, a policy, a reject),\n"
 "                      once more, as dropped: \"dropped\" after the hook\n"
-"                      in text, in the NFLOG prefix in a pcap\n"
+"                      in text, in the packet comment in pcapng, in\n"
+"                      the NFLOG prefix in a pcap\n"
 "  -B, --buffer-size KIB\n"
 "                      ring size per CPU in KiB, a power of two from 64\n"
 "                      to 262144 (default 1024)\n"
-"      --linktype TYPE for pcap, nflog: each packet behind an NFLOG\n"
-"                      header carrying hook, mark, interfaces and netns\n"
+"      --linktype TYPE the pcap link type (and pcap, without -F):\n"
+"                      nflog: each packet behind an NFLOG header\n"
+"                      carrying hook, mark, interfaces and netns\n"
 "                      (default); raw: the bare IP packet\n"
 "  -q                  no live packet count, no loss messages, no banner\n"
 "  -v                  print the configuration in force, and statistics\n"
@@ -213,8 +216,9 @@ static enum opts_result bad(char *err, const char *opt, const char *arg,
 }
 
 /*
- * -w alone writes pcap, -F picks the file format, --json prints on
- * stdout: say so when they do not go together.
+ * -w alone writes pcapng (pcap with --linktype, which is pcap's), -F
+ * picks the file format, --json prints on stdout: say so when they do
+ * not go together.
  */
 static int check_format(struct capture_opts *o, char *err)
 {
@@ -232,7 +236,7 @@ static int check_format(struct capture_opts *o, char *err)
 		return -1;
 	}
 	if (o->outfile && o->format == OUTPUT_TEXT)
-		o->format = OUTPUT_PCAP;
+		o->format = o->linktype_set ? OUTPUT_PCAP : OUTPUT_PCAPNG;
 	return 0;
 }
 

@@ -95,8 +95,15 @@ START_TEST(test_values)
 	ck_assert_uint_eq(o.families, NFTRACE_FAMILY_IPV4);
 	ck_assert_str_eq(o.netns, "all");
 	ck_assert_int_eq(o.linktype, DLT_RAW);
+	ck_assert_int_eq(o.format, OUTPUT_PCAP);	/* --linktype: pcap */
 	ck_assert_str_eq(o.device, "/tmp/x");
 	ck_assert_int_eq(o.drops, 0);
+	/* -w alone: pcapng, as dumpcap writes; -F pcap: pcap. */
+	ck_assert_int_eq(parse("-w", "out", NULL), OPTS_RUN);
+	ck_assert_int_eq(o.format, OUTPUT_PCAPNG);
+	ck_assert_int_eq(parse("-w", "out", "-F", "pcap", NULL), OPTS_RUN);
+	ck_assert_int_eq(o.format, OUTPUT_PCAP);
+	ck_assert_int_eq(o.linktype, DLT_NFLOG);
 
 	ck_assert_int_eq(parse("--drops", NULL), OPTS_RUN);
 	ck_assert_int_eq(o.drops, 1);

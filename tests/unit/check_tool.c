@@ -187,12 +187,23 @@ static long lines(const char *path)
 
 START_TEST(test_count)
 {
-	const char *args[] = { "--device", DEV, "-c", "10", "-w", NULL, NULL };
+	const char *args[] = { "--device", DEV, "-c", "10", "-w", NULL, NULL,
+			       NULL, NULL };
 	char pcap[128];
 	int lt;
 
 	snprintf(pcap, sizeof(pcap), "%s/c.pcap", tmp);
 	args[5] = pcap;
+	/* -w writes pcapng (raw IP interfaces), as dumpcap does. */
+	ck_assert_int_eq(run(NULL, args), 0);
+	ck_assert_int_eq(pcap_count(pcap, &lt), 10);
+	ck_assert_int_eq(lt, DLT_RAW);
+	ck_assert_int_eq(memcmp(slurp(pcap), "\x0a\x0d\x0d\x0a", 4), 0);
+	ck_assert_int_eq(stat_of("captured"), 10);
+
+	/* -F pcap: today's pcap, NFLOG. */
+	args[6] = "-F";
+	args[7] = "pcap";
 	ck_assert_int_eq(run(NULL, args), 0);
 	ck_assert_int_eq(pcap_count(pcap, &lt), 10);
 	ck_assert_int_eq(lt, DLT_NFLOG);

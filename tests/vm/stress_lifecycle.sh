@@ -45,7 +45,7 @@ for i in $(seq "$cycles"); do
 	"${IN_CG[@]}" cat $NFTRACE_DEV > /dev/null &
 	text=$!
 	if [ -x $CAP ] && [ $((i % 2)) = 1 ]; then
-		"${IN_CG[@]}" $CAP --netns all -q -w "$T/c.pcap" 2> "$T/tool" &
+		"${IN_CG[@]}" $CAP --netns all -q -F pcap -w "$T/c.pcap" 2> "$T/tool" &
 	else
 		"${IN_CG[@]}" $CHECK capture 60 -B 65536 -d 50 > "$T/tool" 2>&1 &
 	fi

@@ -18,11 +18,11 @@ mk_tmpdir
 # cannot tell netfilter's drops from other frees: --drops must be refused
 # there, clearly, and a capture without it still works.
 if ! drop_reasons; then
-	in_ns router $CAP --drops -c 1 -w $T/x.pcap > $T/out 2> $T/err
+	in_ns router $CAP --drops -c 1 -F pcap -w $T/x.pcap > $T/out 2> $T/err
 	assert_eq 1 $? "--drops on $(uname -r): exit status"
 	assert_eq "nftrace-capture: --drops: this kernel is too old to record drops (its kfree_skb tracepoint gives no drop reason; Linux 5.17 or later does)" \
 		"$(cat $T/err)" "--drops on $(uname -r): the message"
-	in_ns router $CAP -c 2 -w $T/y.pcap 2> $T/err &
+	in_ns router $CAP -c 2 -F pcap -w $T/y.pcap 2> $T/err &
 	cap=$!
 	# Pings until the capture has its two packets (it may start late).
 	for i in $(seq 40); do

@@ -47,7 +47,7 @@ assert_match "-B: bad value '100'" "$(cat $T/err)" "bad -B: message"
 mkdir $T/small
 mount -t tmpfs -o size=64k small $T/small || die "mount tmpfs"
 at_exit umount $T/small
-$CAP --netns /run/netns/router --hooks forward -w $T/small/full.pcap 2> $T/err &
+$CAP --netns /run/netns/router --hooks forward -F pcap -w $T/small/full.pcap 2> $T/err &
 cap=$!
 wait_for 5 grep -q "capturing at" $T/err || die "capture did not start: $(cat $T/err)"
 in_ns client ping -f -c 2000 -q $SERVER4 > /dev/null
@@ -68,7 +68,7 @@ assert_eq "$n" "$(sed -n 's/^\([0-9]*\) packets captured$/\1/p' $T/err)" \
 # A closed pipe: the reader goes away after 100 bytes.
 in_ns client ping -i 0.02 -q $SERVER4 > /dev/null &
 ping=$!
-{ timeout 30 $CAP --netns /run/netns/router --hooks forward -w - 2> $T/err
+{ timeout 30 $CAP --netns /run/netns/router --hooks forward -F pcap -w - 2> $T/err
   echo $? > $T/rc; } | head -c 100 > /dev/null
 kill $ping
 assert_eq 1 "$(cat $T/rc)" "closed pipe: exit status"

@@ -14,7 +14,7 @@ stat_of() { # captured | received by filter | dropped by kernel
 }
 
 # Echo requests from the client only, at the router's FORWARD hook.
-$CAP --netns /run/netns/router --hooks forward -w $T/f.pcap \
+$CAP --netns /run/netns/router --hooks forward -F pcap -w $T/f.pcap \
 	icmp and src host $CLIENT4 2> $T/err &
 cap=$!
 wait_for 5 grep -q "capturing at" $T/err || die "capture did not start: $(cat $T/err)"
@@ -33,7 +33,7 @@ assert_eq 5 "$(stat_of 'received by filter')" "packets received by filter"
 assert_eq 0 "$(stat_of 'dropped by kernel')" "packets dropped by kernel"
 
 # IPv6, with -6 and an expression on the ICMPv6 type (echo request: 128).
-$CAP --netns /run/netns/router --hooks forward -6 -w $T/f6.pcap \
+$CAP --netns /run/netns/router --hooks forward -6 -F pcap -w $T/f6.pcap \
 	'icmp6 and ip6[40] == 128' 2> $T/err &
 cap=$!
 wait_for 5 grep -q "capturing at" $T/err || die "capture did not start: $(cat $T/err)"
@@ -48,7 +48,7 @@ assert_eq 4 "$(stat_of captured)" "IPv6: packets captured"
 # Bad expressions: exit 1 with the reason, before anything is created.
 for expr in "tcp port" "ether host 1:2:3:4:5:6" "nosuchproto"; do
 	rc=0
-	$CAP -w $T/never.pcap $expr > $T/out 2> $T/err || rc=$?
+	$CAP -F pcap -w $T/never.pcap $expr > $T/out 2> $T/err || rc=$?
 	assert_eq 1 "$rc" "'$expr': exit status"
 	assert_match "bad filter expression '$expr'" "$(cat $T/err)" "'$expr': message"
 	assert_eq 0 "$(grep -c capturing $T/err)" "'$expr': nothing captured"

@@ -11,7 +11,7 @@ mk_tmpdir
 # capture NETNS HOOKS: 3 IPv4 pings client -> server, captured at HOOKS in
 # NETNS; prints "hook count" per hook seen.
 capture() {
-	$CAP --netns /run/netns/$1 --hooks $2 -4 -w $T/h.pcap icmp 2> $T/err &
+	$CAP --netns /run/netns/$1 --hooks $2 -4 -F pcap -w $T/h.pcap icmp 2> $T/err &
 	local cap=$!
 
 	wait_for 5 grep -q "capturing at" $T/err || die "capture did not start: $(cat $T/err)"

@@ -19,7 +19,7 @@ capture() {
 	local file=$1 cap
 
 	shift
-	$CAP --netns /run/netns/router --hooks forward -w $file "$@" 2> $T/err &
+	$CAP --netns /run/netns/router --hooks forward -F pcap -w $file "$@" 2> $T/err &
 	cap=$!
 	wait_for 5 grep -q "capturing at" $T/err || die "capture did not start: $(cat $T/err)"
 	in_ns client ping -c 2 -i 0.1 -q $SERVER4 > /dev/null || fail "ping $SERVER4"
@@ -62,7 +62,7 @@ assert_eq 8 "$(tcpdump -n -r $T/nflog.pcap 2>/dev/null | grep -c ICMP)" "nflog: 
 # Packets longer than the snapshot length: behind NFLOG, their headers
 # still dissect (the NFLOG message is whole, its payload cut, as with the
 # kernel's own NFLOG); the IP header keeps the packet's length.
-$CAP --netns /run/netns/router --hooks forward -4 -s 64 -w $T/cut.pcap 2> $T/err &
+$CAP --netns /run/netns/router --hooks forward -4 -s 64 -F pcap -w $T/cut.pcap 2> $T/err &
 cap=$!
 wait_for 5 grep -q "capturing at" $T/err || die "capture did not start: $(cat $T/err)"
 in_ns client ping -c 2 -i 0.1 -s 1000 -q $SERVER4 > /dev/null || fail "ping -s 1000 $SERVER4"
@@ -85,7 +85,7 @@ assert_eq 8 "$(wc -l <<< "$out")" "raw: 8 packets"
 # -w -: a pcap stream on stdout, status on stderr only, ending with -c.
 in_ns client ping -i 0.05 -q $SERVER4 > /dev/null &
 ping=$!
-out=$(timeout 30 $CAP --netns /run/netns/router --hooks forward -4 -c 6 -w - 2> $T/err |
+out=$(timeout 30 $CAP --netns /run/netns/router --hooks forward -4 -c 6 -F pcap -w - 2> $T/err |
       tshark -r - -T fields -E separator=, -e nflog.hook -e ip.proto 2> $T/tshark.err)
 assert_eq 6 "$(grep -cx "2,1" <<< "$out")" "-w - | tshark: 6 forwarded ICMP packets"
 assert_eq 0 "$(grep -ci 'cut short\|error' $T/tshark.err)" "-w - | tshark: no error"

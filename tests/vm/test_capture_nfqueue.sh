@@ -92,7 +92,7 @@ drops=
 drop_reasons && drops=--drops
 
 capture_start_stop() {
-	$CAP -w $T/cap.pcap --hooks all $drops 2> $T/cap.err &
+	$CAP -F pcap -w $T/cap.pcap --hooks all $drops 2> $T/cap.err &
 	local pid=$!
 	wait_for 20 grep -q "capturing at" $T/cap.err || die "capture did not start: $(cat $T/cap.err)"
 	kill -INT $pid
@@ -115,9 +115,9 @@ assert_eq $N "$verdicts" "second capture: verdicts"
 
 # Two readers, one stopping while the other runs, then both gone.
 two_readers() {
-	$CAP -w $T/a.pcap --hooks input 2> $T/a.err &
+	$CAP -F pcap -w $T/a.pcap --hooks input 2> $T/a.err &
 	local a=$!
-	$CAP -w $T/b.pcap --hooks prerouting,output $drops 2> $T/b.err &
+	$CAP -F pcap -w $T/b.pcap --hooks prerouting,output $drops 2> $T/b.err &
 	local b=$!
 	wait_for 20 grep -q "capturing at" $T/a.err || die "reader a did not start"
 	wait_for 20 grep -q "capturing at" $T/b.err || die "reader b did not start"

@@ -14,7 +14,7 @@ stat_of() {
 }
 
 for sig in INT TERM; do
-	$CAP --netns /run/netns/router -s 0 -w $T/s.pcap 2> $T/err &
+	$CAP --netns /run/netns/router -s 0 -F pcap -w $T/s.pcap 2> $T/err &
 	cap=$!
 	wait_for 5 grep -q "capturing at" $T/err || die "capture did not start: $(cat $T/err)"
 	in_ns client ping -i 0.01 -q $SERVER4 > /dev/null &
@@ -38,7 +38,7 @@ done
 
 # Idle: a namespace without traffic; SIGINT still ends it at once.
 mk_ns quiet
-$CAP --netns /run/netns/quiet -w $T/idle.pcap 2> $T/err &
+$CAP --netns /run/netns/quiet -F pcap -w $T/idle.pcap 2> $T/err &
 cap=$!
 wait_for 5 grep -q "capturing at" $T/err || die "capture did not start: $(cat $T/err)"
 kill -INT $cap

@@ -23,7 +23,7 @@ table inet t {
 	}
 }
 NFT
-$CAP --netns /run/netns/router --hooks forward -w $T/a.pcap 2> $T/err &
+$CAP --netns /run/netns/router --hooks forward -F pcap -w $T/a.pcap 2> $T/err &
 cap=$!
 wait_for 5 grep -q "capturing at" $T/err || die "capture did not start: $(cat $T/err)"
 in_ns client ping -c 5 -i 0.05 -q $SERVER4 > /dev/null || fail "ping $SERVER4"
@@ -50,7 +50,7 @@ table ip t {
 	}
 }
 NFT
-$CAP --netns /run/netns/flood --hooks output -4 -B 64 -w $T/o.pcap 2> $T/err &
+$CAP --netns /run/netns/flood --hooks output -4 -B 64 -F pcap -w $T/o.pcap 2> $T/err &
 cap=$!
 wait_for 5 grep -q "capturing at" $T/err || die "capture did not start: $(cat $T/err)"
 kill -STOP $cap

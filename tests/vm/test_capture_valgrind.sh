@@ -73,5 +73,5 @@ assert_eq "$(stat_of sigint captured)" "$(tcpdump -n -r "$T/s.pcap" 2>/dev/null 
 	"sigint: packets in the file = captured"
 
 # -v: the configuration and per-CPU statistics.
-vg verbose $CAP --netns /run/netns/router -v -c 5 -w "$T/v2.pcap" 'icmp'
+vg verbose $CAP --netns /run/netns/router -v -c 5 -F pcap -w "$T/v2.pcap" 'icmp'
 assert_eq 5 "$(stat_of verbose captured)" "verbose: packets captured"

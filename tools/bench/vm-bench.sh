@@ -19,7 +19,8 @@
 #   loaded   nftrace loaded, no reader
 #   used     nftrace loaded, no reader, after a capture of every hook and
 #            family with --drops: its twenty ops stay registered, idle
-#   nft1     nftrace-capture -w at the hook
+#   nft1     nftrace-capture -F pcap -w at the hook (pcap, as the
+#            results before pcapng became -w's default measured)
 #   nft1drops  the same with --drops (not in the default set): what
 #            recording drops costs a packet that is not dropped
 #   nftall   nftrace-capture -w at all five hooks
@@ -255,7 +256,7 @@ start_config() {	# workload config[@variant]
 		local hooks=$hook drops=
 		[ "$2" = nftall ] && hooks=all
 		[ "$2" = nft1drops ] && drops=--drops
-		$AUX "$CAPTURE" -w "$cap_file" -s "$SNAPLEN" --hooks "$hooks" \
+		$AUX "$CAPTURE" -F pcap -w "$cap_file" -s "$SNAPLEN" --hooks "$hooks" \
 			$drops 2>"$cap_err" &
 		cap_pid=$!
 		wait_for "$cap_err" "capturing at" ;;

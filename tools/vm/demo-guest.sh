@@ -11,7 +11,7 @@ load_nftrace
 mk_topology
 
 # The filter leaves out IPv6's own chatter (neighbour discovery, MLD).
-in_ns_bg router user/nftrace-capture -w "$VMOUT/out.pcap" \
+in_ns_bg router user/nftrace-capture -F pcap -w "$VMOUT/out.pcap" \
 	'tcp or icmp or icmp6[icmp6type] == icmp6-echo or icmp6[icmp6type] == icmp6-echoreply' \
 	2>"$VMOUT/capture.err"
 capture=$!
