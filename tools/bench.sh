@@ -313,6 +313,10 @@ report() {
 	} >"$r"
 	if [ -f "$res" ]; then
 		awk -v mode=dat -f tools/bench/vm-table.awk "$res" >"$out/vm-chart.dat"
+	fi
+	# The chart plots what the capturing configurations kept: without
+	# one (NFTRACE_BENCH_CONFIGS="base loaded used") there is none.
+	if [ -f "$res" ] && grep -qv -- ' - - -$' "$out/vm-chart.dat"; then
 		gnuplot -e "datafile='$out/vm-chart.dat'; outfile='$out/vm-chart.png'; subtitle='$(sed -n 2p "$out/vm/bench/guest-info.txt"), clocksource $clock; $(date -u -r "$res" +%Y-%m-%d)'" \
 			tools/bench/chart.gp
 	fi
