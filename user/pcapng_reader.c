@@ -6,6 +6,7 @@
  * other before anything in it is looked at.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -249,7 +250,7 @@ static int parse_comment(char *s, struct nftrace_record *rec)
 	for (word = strtok_r(s, " ", &save); word;
 	     word = strtok_r(NULL, " ", &save)) {
 		char *v = strchr(word, '=');
-		char *end;
+		char *end = NULL;	/* set by a number's strto*() */
 
 		if (!v) {
 			if (!strcmp(word, "dropped"))
@@ -267,25 +268,37 @@ static int parse_comment(char *s, struct nftrace_record *rec)
 				return -1;
 			seen |= 2;
 		} else if (!strcmp(word, "in_ifindex")) {
-			rec->ifindex_in = strtol(v, &end, 10);
+			long x = strtol(v, &end, 10);
+
+			if (x < INT32_MIN || x > INT32_MAX)
+				return -1;
+			rec->ifindex_in = x;
 			seen |= 4;
 		} else if (!strcmp(word, "out_ifindex")) {
-			rec->ifindex_out = strtol(v, &end, 10);
+			long x = strtol(v, &end, 10);
+
+			if (x < INT32_MIN || x > INT32_MAX)
+				return -1;
+			rec->ifindex_out = x;
 			seen |= 8;
 		} else if (!strcmp(word, "mark")) {
-			rec->mark = strtoul(v, &end, 16);
+			unsigned long x = strtoul(v, &end, 16);
+
+			if (x > UINT32_MAX || *v == '-')
+				return -1;
+			rec->mark = x;
 			seen |= 16;
 		} else if (!strcmp(word, "cpu")) {
 			unsigned long cpu = strtoul(v, &end, 10);
 
-			if (cpu > 0xffff)
+			if (cpu > 0xffff || *v == '-')
 				return -1;
 			rec->cpu = cpu;
 			seen |= 32;
 		} else {
 			continue;
 		}
-		if ((seen & ~3U) && (errno || end == v || *end))
+		if (end && (errno || end == v || *end))
 			return -1;
 	}
 	return seen == 63 ? 0 : -1;

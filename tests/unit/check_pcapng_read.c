@@ -423,6 +423,30 @@ START_TEST(test_not_nftrace_files)
 	ck_assert_msg(strstr(err, "a packet comment that is not nftrace's"),
 		      "%s", err);
 	free(in);
+
+	/* Numbers out of their field's range: refused, not truncated. */
+	{
+		static const char *const bad[][2] = {
+			{ " cpu=0", " cpu=-" },		/* "-0 ..." */
+			{ "mark=0x1", "mark=-x1" },
+			{ "in_ifindex=2", "in_ifindex=a" },
+		};
+		unsigned int i;
+
+		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			size_t l = strlen(bad[i][0]);
+
+			in = slurp(path, &len);
+			at = memmem(in, len, bad[i][0], l);
+			ck_assert_ptr_nonnull(at);
+			memcpy(at, bad[i][1], l);
+			spit(path2, in, len);
+			ck_assert_int_eq(read_all(path2, &n, NULL, err), 0);
+			ck_assert_msg(strstr(err, "a packet comment that is not nftrace's"),
+				      "%s: %s", bad[i][1], err);
+			free(in);
+		}
+	}
 }
 END_TEST
 
