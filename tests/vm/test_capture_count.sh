@@ -14,7 +14,7 @@ in_ns client ping -i 0.05 -q $SERVER4 > /dev/null &
 
 rc=0
 timeout 30 $CAP --netns /run/netns/router --hooks forward -4 -c 10 \
-	-w $T/c.pcap 2> $T/err || rc=$?
+	-F pcap -w $T/c.pcap 2> $T/err || rc=$?
 assert_eq 0 "$rc" "-c 10 -w: exit status"
 assert_eq 10 "$(tshark -r $T/c.pcap 2>/dev/null | wc -l)" "-c 10 -w: packets in the pcap"
 assert_eq 10 "$(sed -n 's/^\([0-9]*\) packets captured$/\1/p' $T/err)" \

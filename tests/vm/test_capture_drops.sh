@@ -118,7 +118,7 @@ D='nflog.prefix contains "dropped"'
 UDP='udp && !icmp'
 
 # The router, every hook, both families.
-start router --drops -w $T/d.pcap
+start router --drops -F pcap -w $T/d.pcap
 traffic
 finish
 assert_match 'drops too' "$(cat $T/err)" "the banner says drops are recorded"
@@ -179,12 +179,12 @@ assert_eq "$(printf 'in,dropped %.0s' {1..10})" \
 	"text: each drop right after its packet's entry"
 
 # Without --drops, none; nor at hooks not captured.
-start router --hooks forward -4 -w $T/n.pcap
+start router --hooks forward -4 -F pcap -w $T/n.pcap
 send_udp client $SERVER4 9 10
 finish
 assert_eq 10 "$(count $T/n.pcap "$UDP && udp.dstport == 9")" "without --drops: the packets"
 assert_eq 0 "$(count $T/n.pcap "$D")" "without --drops: no drop records"
-start router --drops --hooks prerouting,postrouting -4 -w $T/p.pcap
+start router --drops --hooks prerouting,postrouting -4 -F pcap -w $T/p.pcap
 send_udp client $SERVER4 9 10
 finish
 assert_eq 10 "$(count $T/p.pcap "$UDP && udp.dstport == 9 && nflog.hook == 0")" \
@@ -192,7 +192,7 @@ assert_eq 10 "$(count $T/p.pcap "$UDP && udp.dstport == 9 && nflog.hook == 0")" 
 assert_eq 0 "$(count $T/p.pcap "$D")" "drops at an uncaptured hook: not reported"
 
 # Dropped at OUTPUT, in the sender's own system call.
-start client --drops --hooks output -4 -w $T/o.pcap
+start client --drops --hooks output -4 -F pcap -w $T/o.pcap
 send_udp client $SERVER4 12 10
 finish
 out12=$(nft_counter -n client ip filt c_out12)
@@ -213,7 +213,7 @@ table ip6 pol {
 	}
 }
 NFT
-start server --drops --hooks input -6 -w $T/s.pcap
+start server --drops --hooks input -6 -F pcap -w $T/s.pcap
 send_udp client $SERVER6 14 7
 finish
 pol=$(nft_counter -n server ip6 pol c_pol)

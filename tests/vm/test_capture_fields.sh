@@ -94,7 +94,7 @@ reader() {
 	wait_for 5 grep -q "capturing at" $T/$name.err ||
 		die "reader $name did not start: $(cat $T/$name.err)"
 }
-reader fwd4 router --hooks forward -4 -w $T/fwd4.pcap	# NFLOG
+reader fwd4 router --hooks forward -4 -F pcap -w $T/fwd4.pcap	# NFLOG
 reader fwd6 router --hooks forward -6
 reader pp6 router --hooks prerouting,postrouting -6
 reader srv server --hooks input,output

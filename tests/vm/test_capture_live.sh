@@ -26,7 +26,7 @@ on_tty() {
 capture="$CAP --netns /run/netns/router --hooks forward -4 -c 20"
 
 rc=0
-on_tty $T/tty.log "$capture -w $T/l.pcap" || rc=$?
+on_tty $T/tty.log "$capture -F pcap -w $T/l.pcap" || rc=$?
 assert_eq 0 "$rc" "on a tty: exit status"
 assert_eq 20 "$(tshark -r $T/l.pcap 2>/dev/null | wc -l)" "on a tty: packets in the pcap"
 # Each update rewrites the line: "\rGot N".
@@ -40,10 +40,10 @@ assert_eq "$sorted" "$(tr '\n' ' ' <<< "$counts")" "on a tty: the count never go
 assert_match $'Got 20\r\n20 packets captured' "$(cat $T/tty.log)" \
 	"on a tty: a newline ends the count before the statistics"
 
-on_tty $T/q.log "$capture -q -w $T/q.pcap"
+on_tty $T/q.log "$capture -q -F pcap -w $T/q.pcap"
 assert_eq 0 "$(grep -c Got $T/q.log)" "-q: no live count"
 
-on_tty $T/redir.log "$capture -w $T/r.pcap 2> $T/redir.err"
+on_tty $T/redir.log "$capture -F pcap -w $T/r.pcap 2> $T/redir.err"
 assert_eq 0 "$(grep -c Got $T/redir.log $T/redir.err | awk -F: '{ s += $2 } END { print s }')" \
 	"stderr not a tty: no live count"
 assert_match '20 packets captured' "$(cat $T/redir.err)" "stderr not a tty: statistics still there"

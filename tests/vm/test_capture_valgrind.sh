@@ -49,7 +49,7 @@ in_ns client ping -i 0.05 -q $SERVER4 > /dev/null &
 
 # -w to a file, a filter, -c: stops by itself.
 vg pcap $CAP --netns /run/netns/router --hooks forward -4 -c 20 \
-	-w "$T/v.pcap" 'icmp[icmptype] == icmp-echo'
+	-F pcap -w "$T/v.pcap" 'icmp[icmptype] == icmp-echo'
 assert_eq 20 "$(stat_of pcap captured)" "pcap: packets captured"
 assert_eq 20 "$(tcpdump -n -r "$T/v.pcap" 2>/dev/null | wc -l)" "pcap: packets in the file"
 
@@ -60,7 +60,7 @@ assert_eq 10 "$(grep -c ' icmp ' "$T/text.out")" "text: ICMP lines"
 
 # SIGINT under a TCP flow, everything kept (-s 0), -w to a file.
 "${VG[@]}" --log-file="$T/sigint.vg" $CAP --netns /run/netns/router -s 0 \
-	-w "$T/s.pcap" 'tcp' > "$T/sigint.out" 2> "$T/sigint.err" &
+	-F pcap -w "$T/s.pcap" 'tcp' > "$T/sigint.out" 2> "$T/sigint.err" &
 cap=$!
 wait_for 120 grep -q "capturing at" "$T/sigint.err" || fail "sigint: capture did not start: $(cat "$T/sigint.err")"
 tcp_send client server $SERVER4 200000
