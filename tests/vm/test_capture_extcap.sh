@@ -66,14 +66,20 @@ assert_eq "" "$(tshark -r $T/x.pcapng -Y 'ip.dst != '$SERVER4' || !udp' 2>/dev/n
 wait_for 5 module_refcnt_is 0
 assert_eq 0 "$(module_refcnt)" "no reader once tshark has stopped"
 
-# Killed outright: the extcap loses its fifo's reader and goes too.
+# Killed outright: the extcap loses its fifo's reader and goes too, at
+# its next write (EPIPE), as Wireshark's own extcaps do. The fifo's reader
+# is tshark's dumpcap, which outlives tshark until its own next write to
+# tshark fails: pings all along, so that there is always a next write.
 tshark -i nftrace -w $T/y.pcapng > /dev/null 2>&1 &
 ts=$!
 wait_for 60 module_refcnt_is 1 || die "tshark did not start nftrace"
 kill -KILL $ts
 wait $ts 2>/dev/null
-ping -c 3 -i 0.2 -q 127.0.0.1 > /dev/null	# something to write: EPIPE
-wait_for 10 module_refcnt_is 0
+ping -i 0.2 -q 127.0.0.1 > /dev/null &
+pinger=$!
+wait_for 30 module_refcnt_is 0
+kill $pinger
+wait $pinger 2>/dev/null
 assert_eq 0 "$(module_refcnt)" "no reader once tshark was killed"
 
 # Without CAP_NET_ADMIN: the reason, in Wireshark's words.
