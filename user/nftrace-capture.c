@@ -403,6 +403,7 @@ static int read_file(struct capture *cap, const struct bpf_program *prog)
 	const struct capture_opts *o = cap->opts;
 	char err[PCAP_ERRBUF_SIZE];
 	struct pcapng_reader rd;
+	unsigned long n = 0;
 	int ret = 0;
 
 	if (pcapng_reader_open(&rd, o->readfile, err) < 0) {
@@ -440,7 +441,8 @@ static int read_file(struct capture *cap, const struct bpf_program *prog)
 		if (o->filter && data && !pcap_offline_filter(prog, &h, data))
 			continue;
 		on_record(cap, rec, len);
-		if (flush_output(cap) < 0)
+		/* As live: a flush per batch, not per record; close flushes the rest. */
+		if (++n % BATCH == 0 && flush_output(cap) < 0)
 			ret = -1;
 	}
 	pcapng_reader_close(&rd);

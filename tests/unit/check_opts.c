@@ -298,6 +298,23 @@ START_TEST(test_extcap)
 	fflush(out);
 	ck_assert_ptr_nonnull(strstr(out_buf, "arg {number=0}{call=--hooks}{display=Hooks}{type=multicheck}"));
 	ck_assert_ptr_nonnull(strstr(out_buf, "value {arg=2}{value=all}{display=all of them}\n"));
+	/* Wireshark's reload button: the netns values again, nothing else. */
+	{
+		char *rl[] = { "nftrace", "--extcap-interface", "nftrace",
+			       "--extcap-reload-option", "netns", NULL };
+		size_t before;
+
+		fflush(out);
+		before = out_len;
+		ck_assert_int_eq(extcap_parse(&o, 5, rl, out, err), OPTS_EXIT);
+		fflush(out);
+		ck_assert_ptr_nonnull(strstr(out_buf + before,
+			"value {arg=2}{value=self}"));
+		ck_assert_ptr_null(strstr(out_buf + before, "arg {number="));
+		rl[4] = "hooks";
+		ck_assert_int_eq(extcap_parse(&o, 5, rl, out, err), OPTS_ERROR);
+		expect_error("no reloadable option hooks");
+	}
 	cap[10] = "--snaplen";
 	cap[11] = "70000";
 	ck_assert_int_eq(extcap_parse(&o, 19, cap, out, err), OPTS_ERROR);
