@@ -68,7 +68,7 @@ vmcheck: all
 RT_TESTS ?= test_module_text.sh test_module_flood.sh test_module_abi.sh \
 	    test_module_lifecycle.sh test_module_gso.sh test_capture_stats.sh \
 	    test_module_hooksel.sh test_capture_drops.sh test_fuzz_dev.sh \
-	    test_soak_short.sh
+	    test_soak_short.sh test_capture_ids.sh
 vmcheck-rt: all
 	@if [ -n "$(KDIR_RT)" ]; then \
 		$(MAKE) -C tests/vm check RT=1 TESTS="$(RT_TESTS)"; \

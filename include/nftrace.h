@@ -92,8 +92,38 @@
 #define NFTRACE_IFNAMSIZ	16
 
 /*
- * One captured packet. hdr_len is where the packet bytes start (the record
- * header may grow in later ABI versions); len is hdr_len + cap_len.
+ * nftrace_record.ct_state: what conntrack knew of the packet when the hook
+ * saw it (skb->_nfct). NONE: no entry yet, or none at all: conntrack is
+ * not loaded, has not run at this hook yet (nftrace's hooks run first at
+ * PREROUTING and OUTPUT, before conntrack), or found the packet invalid
+ * (nft's "ct state invalid" is this). The others are nft's ct states; the
+ * direction is ct_dir.
+ */
+#define NFTRACE_CT_NONE		0
+#define NFTRACE_CT_UNTRACKED	1
+#define NFTRACE_CT_NEW		2
+#define NFTRACE_CT_ESTABLISHED	3
+#define NFTRACE_CT_RELATED	4
+
+#define NFTRACE_CT_DIR_ORIGINAL	0
+#define NFTRACE_CT_DIR_REPLY	1
+
+/*
+ * One captured packet. hdr_len is where the packet bytes start; len is
+ * hdr_len + cap_len.
+ *
+ * The header grows by appending, never by changing what is there, and the
+ * ABI version stays 1: a reader compiled against a shorter header reads
+ * the fields it knows and finds the packet at hdr_len, and a reader of a
+ * longer header treats the fields beyond a record's hdr_len as absent
+ * (NFTRACE_REC_HAS()). Modules before packet ids wrote
+ * NFTRACE_RECORD_V1_LEN (88) bytes of header.
+ *
+ * packet_id: one packet's id at every hook it passes in one traversal of
+ * the stack (PREROUTING, FORWARD, POSTROUTING; PREROUTING, INPUT; OUTPUT,
+ * POSTROUTING), and on its drop record. Never 0 in a record that has it;
+ * unique among the packets of one load of the module; not derived from
+ * any kernel address.
  */
 struct nftrace_record {
 	__u32	len;		/* header + packet bytes, not padded */
@@ -118,8 +148,32 @@ struct nftrace_record {
 	__u32	flags;		/* NFTRACE_REC_F_* */
 	char	ifname_in[NFTRACE_IFNAMSIZ];	/* NUL-terminated, "" if none */
 	char	ifname_out[NFTRACE_IFNAMSIZ];
+	/* NFTRACE_RECORD_V1_LEN: the header of the first modules ends here. */
+	__u64	packet_id;
+	__u64	netns_cookie;	/* the netns's cookie: never reused */
+	__u32	ct_status;	/* enum ip_conntrack_status bits (IPS_*) */
+	__u32	ct_mark;
+	__u16	ct_zone;
+	__u8	ct_state;	/* NFTRACE_CT_* */
+	__u8	ct_dir;		/* NFTRACE_CT_DIR_*, with an entry */
+	/*
+	 * Bridge ports: the physical devices under a bridge device in or out
+	 * (br_netfilter's physindev/physoutdev). 0 and "" if none.
+	 */
+	__s32	phys_ifindex_in;
+	__s32	phys_ifindex_out;
+	char	phys_ifname_in[NFTRACE_IFNAMSIZ];
+	char	phys_ifname_out[NFTRACE_IFNAMSIZ];
+	__u32	__reserved;	/* zero */
 	/* __u8 data[cap_len] from the network header, at hdr_len */
 };
+
+#define NFTRACE_RECORD_V1_LEN	88
+
+/* Whether rec's header holds field (a header may be older and shorter). */
+#define NFTRACE_REC_HAS(rec, field)					\
+	((rec)->hdr_len >= __builtin_offsetof(struct nftrace_record, field) + \
+			   sizeof((rec)->field))
 
 /* The consumer's slot: userspace writes pos, the kernel only reads it. */
 struct nftrace_ring_cons {
@@ -224,7 +278,13 @@ struct nftrace_stats {
 #else
 #define NFTRACE_ASSERT(c, m) _Static_assert(c, m)
 #endif
-NFTRACE_ASSERT(sizeof(struct nftrace_record) == 88, "record header");
+NFTRACE_ASSERT(sizeof(struct nftrace_record) == 160, "record header");
+NFTRACE_ASSERT(__builtin_offsetof(struct nftrace_record, packet_id) ==
+	       NFTRACE_RECORD_V1_LEN, "v1 header");
+NFTRACE_ASSERT(__builtin_offsetof(struct nftrace_record, ct_status) == 104,
+	       "ct_status");
+NFTRACE_ASSERT(__builtin_offsetof(struct nftrace_record, phys_ifindex_in) ==
+	       116, "phys_ifindex_in");
 NFTRACE_ASSERT(__builtin_offsetof(struct nftrace_record, seq) == 8, "seq");
 NFTRACE_ASSERT(__builtin_offsetof(struct nftrace_record, hook) == 48, "hook");
 NFTRACE_ASSERT(__builtin_offsetof(struct nftrace_record, ifname_in) == 56,

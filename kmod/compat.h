@@ -112,4 +112,16 @@ static inline struct irq_work nftrace_irq_work_init_lazy(void (*fn)(struct irq_w
 #define nftrace_unregister_drop_probe(probe)	((void)(probe))
 #endif
 
+/*
+ * v5.12, 3d368ab87cf6 ("net: initialize net->net_cookie at netns setup"):
+ * every netns has its cookie from the start. Before, it was made on first
+ * use by net_gen_cookie(), which is not exported: 0 until something (a
+ * BPF program, SO_NETNS_COOKIE) asked.
+ */
+#ifdef HAVE_NET_COOKIE_U64
+#define nftrace_net_cookie(net)	((net)->net_cookie)
+#else
+#define nftrace_net_cookie(net)	((u64)atomic64_read(&(net)->net_cookie))
+#endif
+
 #endif /* _NFTRACE_COMPAT_H */

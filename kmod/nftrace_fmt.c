@@ -164,8 +164,8 @@ static void line_put_u32(struct fmt_line *l, __u32 v)
 }
 
 /*
- * As "%llu". A fmt_div_rem() per digit is slow on 32-bit kernels, but only
- * lost-record lines come here.
+ * As "%llu". A fmt_div_rem() per digit is slow on 32-bit kernels: values
+ * that fit 32 bits (packet ids, counts of lost records) take the fast way.
  */
 static void line_put_u64(struct fmt_line *l, __u64 v)
 {
@@ -173,6 +173,10 @@ static void line_put_u64(struct fmt_line *l, __u64 v)
 	char *p = s + sizeof(s);
 	__u32 digit;
 
+	if (v <= 0xffffffffU) {
+		line_put_u32(l, (__u32)v);
+		return;
+	}
 	do {
 		v = fmt_div_rem(v, 10, &digit);
 		*--p = '0' + digit;
@@ -592,11 +596,11 @@ const __u8 *nftrace_record_data(const struct nftrace_record *rec,
 {
 	__u32 hdr_len, len;
 
-	if (rec_len < sizeof(*rec) || rec->type != NFTRACE_REC_PACKET)
+	if (rec_len < NFTRACE_RECORD_V1_LEN || rec->type != NFTRACE_REC_PACKET)
 		return NULL;
 	hdr_len = rec->hdr_len;
 	len = rec->cap_len;
-	if (hdr_len < sizeof(*rec) || hdr_len > rec_len ||
+	if (hdr_len < NFTRACE_RECORD_V1_LEN || hdr_len > rec_len ||
 	    len > rec_len - hdr_len)
 		return NULL;
 	*cap_len = len;
@@ -644,6 +648,77 @@ static void put_ifname(struct fmt_line *l, const char *tag, const char *name)
 	}
 }
 
+static const char *const ct_state_names[] = {
+	[NFTRACE_CT_NONE]		= "none",
+	[NFTRACE_CT_UNTRACKED]		= "untracked",
+	[NFTRACE_CT_NEW]		= "new",
+	[NFTRACE_CT_ESTABLISHED]	= "established",
+	[NFTRACE_CT_RELATED]		= "related",
+};
+
+const char *nftrace_ct_state_name(unsigned int state)
+{
+	return state < ARRAY_SIZE(ct_state_names) ? ct_state_names[state] :
+						    NULL;
+}
+
+bool nftrace_ct_has_entry(unsigned int state)
+{
+	return state == NFTRACE_CT_NEW || state == NFTRACE_CT_ESTABLISHED ||
+	       state == NFTRACE_CT_RELATED;
+}
+
+static char *put_str(char *p, const char *s)
+{
+	size_t n = strlen(s);
+
+	memcpy(p, s, n);
+	return p + n;
+}
+
+int nftrace_fmt_ct(char *buf, const struct nftrace_record *rec)
+{
+	const char *state = nftrace_ct_state_name(rec->ct_state);
+	char *p = buf;
+
+	if (state) {
+		p = put_str(p, state);
+	} else {
+		p = put_str(p, "state");
+		p = put_dec_u8(p, rec->ct_state);
+	}
+	/* Without an entry, ct_dir means nothing. */
+	if (nftrace_ct_has_entry(rec->ct_state) && rec->ct_dir) {
+		if (rec->ct_dir == NFTRACE_CT_DIR_REPLY) {
+			p = put_str(p, ",reply");
+		} else {
+			p = put_str(p, ",dir");
+			p = put_dec_u8(p, rec->ct_dir);
+		}
+	}
+	if (rec->ct_status & NFTRACE_IPS_SRC_NAT)
+		p = put_str(p, ",snat");
+	if (rec->ct_status & NFTRACE_IPS_DST_NAT)
+		p = put_str(p, ",dnat");
+	*p = '\0';
+	return (int)(p - buf);
+}
+
+/* " ct=... ct_zone=Z ct_mark=0xK": the zone and mark when not 0. */
+static void put_ct(struct fmt_line *l, const struct nftrace_record *rec)
+{
+	char s[NFTRACE_CT_STRLEN];
+
+	line_puts(l, " ct=");
+	line_putmem(l, s, nftrace_fmt_ct(s, rec));
+	if (rec->ct_zone)
+		line_put_num(l, " ct_zone=", rec->ct_zone);
+	if (rec->ct_mark) {
+		line_puts(l, " ct_mark=0x");
+		line_put_hex(l, rec->ct_mark);
+	}
+}
+
 int nftrace_fmt_record(char *buf, size_t size, const struct nftrace_record *rec,
 		       __u32 rec_len, long tz_offset_sec)
 {
@@ -654,7 +729,7 @@ int nftrace_fmt_record(char *buf, size_t size, const struct nftrace_record *rec,
 
 	if (!line_init(&l, buf, size))
 		return 0;
-	if (!rec || rec_len < sizeof(*rec)) {
+	if (!rec || rec_len < NFTRACE_RECORD_V1_LEN) {
 		line_put_num(&l, "bad record: ", rec_len);
 		line_puts(&l, " bytes");
 		return line_end(&l);
@@ -686,11 +761,26 @@ int nftrace_fmt_record(char *buf, size_t size, const struct nftrace_record *rec,
 	}
 	if (rec->flags & NFTRACE_REC_F_DROP)
 		line_puts(&l, " dropped");
+	/*
+	 * The fields past NFTRACE_RECORD_V1_LEN only when the header holds
+	 * them: beyond hdr_len are the packet's bytes. data is valid, so
+	 * hdr_len is within rec_len.
+	 */
+	if (nftrace_rec_packet_id(rec)) {
+		line_puts(&l, " id=");
+		line_put_u64(&l, rec->packet_id);
+	}
 	put_ifname(&l, " in=", rec->ifname_in);
+	if (nftrace_rec_has_phys_in(rec))
+		put_ifname(&l, " phys_in=", rec->phys_ifname_in);
 	put_ifname(&l, " out=", rec->ifname_out);
+	if (nftrace_rec_has_phys_out(rec))
+		put_ifname(&l, " phys_out=", rec->phys_ifname_out);
 	line_puts(&l, " mark=0x");
 	line_put_hex(&l, rec->mark);
 	line_put_num(&l, " netns=", rec->netns);
+	if (nftrace_rec_has_ct(rec))
+		put_ct(&l, rec);
 	line_put_num(&l, " len=", rec->orig_len);
 
 	if (rec->family == NFTRACE_NFPROTO_IPV4)

@@ -22,6 +22,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/bottom_half.h>
+#include <linux/hash.h>
 #include <linux/netdevice.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter_ipv4.h>
@@ -29,6 +30,7 @@
 #include <linux/skbuff.h>
 #include <linux/timekeeping.h>
 #include <net/net_namespace.h>
+#include <net/netfilter/nf_conntrack.h>
 #include <net/netns/generic.h>
 #include <trace/events/skb.h>
 
@@ -112,6 +114,8 @@ struct nftrace_frame {
 	u8 pf;
 	const struct net *net;		/* compared, never followed */
 	u32 netns;			/* its inode number, for the record */
+	u64 netns_cookie;
+	u64 packet_id;
 	int ifindex_in;
 	int ifindex_out;
 	char ifname_in[NFTRACE_IFNAMSIZ];
@@ -181,7 +185,7 @@ static void nftrace_frames_drop_skb(struct nftrace_frames *fs,
 }
 
 static void nftrace_frame_push(const struct sk_buff *skb,
-			       const struct nf_hook_state *state)
+			       const struct nf_hook_state *state, u64 id)
 {
 	u8 level = nftrace_context_level();
 	struct nftrace_frames *fs;
@@ -206,6 +210,8 @@ static void nftrace_frame_push(const struct sk_buff *skb,
 	f->pf = state->pf;
 	f->net = state->net;
 	f->netns = state->net->ns.inum;
+	f->netns_cookie = nftrace_net_cookie(state->net);
+	f->packet_id = id;
 	f->ifindex_in = state->in ? state->in->ifindex : 0;
 	f->ifindex_out = state->out ? state->out->ifindex : 0;
 	nftrace_copy_ifname(f->ifname_in, state->in);
@@ -267,11 +273,153 @@ static void nftrace_frame_forget(const struct sk_buff *skb)
 	local_irq_restore(flags);
 }
 
+/*
+ * Packet ids. A traversal of the stack starts at PREROUTING (received) or
+ * OUTPUT (sent): there a packet gets a fresh id, and its skb's address is
+ * remembered with it in this CPU's table; FORWARD, INPUT and POSTROUTING
+ * find it there, for a packet runs its hooks on one CPU, one after the
+ * other, in the softirq or task that received or sent it. INPUT and
+ * POSTROUTING end the traversal: the entry goes. While any reader runs,
+ * the entry hooks of its families are live to hand out ids, captured or
+ * not, so that an skb address the slab hands to a later packet is never
+ * mistaken for the earlier packet's: every later packet passes an entry
+ * hook first, on the CPU it runs on.
+ *
+ * An id is this CPU's counter times nr_cpu_ids plus the CPU, plus 1:
+ * unique by construction among the ids of one load of the module, never
+ * 0, and nothing to do with any address. A packet that carries on on
+ * another CPU (an NFQUEUE verdict given there, an asynchronous crypto
+ * completion) has no entry there and gets a new id at its later hooks;
+ * one that stays queued longer than a second does too. A table entry is
+ * looked at only by its own CPU's hooks, with bottom halves off.
+ *
+ * Receiving a packet again after loopback is a new traversal, with a new
+ * id. Clones are packets of their own (TCP sends a clone of each segment,
+ * a retransmission is another clone): new ids. GSO packets are segmented
+ * after POSTROUTING, GRO merges before PREROUTING: the hooks, and the id,
+ * see the one large packet.
+ */
+#define NFTRACE_ID_SETS		128	/* two ways each */
+#define NFTRACE_ID_TTL		HZ
+
+struct nftrace_id_slot {
+	const struct sk_buff *skb;	/* compared, never followed */
+	u64 id;
+	unsigned long stamp;		/* jiffies at its last hook */
+};
+
+struct nftrace_ids {
+	u64 next;
+	struct nftrace_id_slot set[NFTRACE_ID_SETS][2];
+};
+
+static DEFINE_PER_CPU(struct nftrace_ids, nftrace_ids);
+
+static bool nftrace_hook_ends(unsigned int hook)
+{
+	return hook == NF_INET_LOCAL_IN || hook == NF_INET_POST_ROUTING;
+}
+
+/* The id of the packet skb at hook; bottom halves off (or irqs). */
+static u64 nftrace_packet_id(const struct sk_buff *skb, unsigned int hook)
+{
+	struct nftrace_ids *ids = this_cpu_ptr(&nftrace_ids);
+	struct nftrace_id_slot *set, *s;
+	unsigned long now = jiffies;
+	u64 id;
+	int i;
+
+	set = ids->set[hash_ptr(skb, ilog2(NFTRACE_ID_SETS))];
+	if (hook != NF_INET_PRE_ROUTING && hook != NF_INET_LOCAL_OUT) {
+		for (i = 0; i < 2; i++) {
+			s = &set[i];
+			if (s->skb != skb ||
+			    time_after(now, s->stamp + NFTRACE_ID_TTL))
+				continue;
+			if (nftrace_hook_ends(hook))
+				s->skb = NULL;
+			else
+				s->stamp = now;
+			return s->id;
+		}
+	}
+	id = ids->next++ * nr_cpu_ids + smp_processor_id() + 1;
+	if (nftrace_hook_ends(hook))
+		return id;
+	/* skb's own slot, else a free or expired one, else the older. */
+	if (set[1].skb == skb)
+		s = &set[1];
+	else if (set[0].skb == skb || !set[0].skb ||
+		 time_after(now, set[0].stamp + NFTRACE_ID_TTL))
+		s = &set[0];
+	else if (!set[1].skb || time_before(set[1].stamp, set[0].stamp))
+		s = &set[1];
+	else
+		s = &set[0];
+	if (s == &set[1] && set[0].skb == skb)
+		set[0].skb = NULL;
+	s->skb = skb;
+	s->id = id;
+	s->stamp = now;
+	return id;
+}
+
+/*
+ * What conntrack knows of skb, read from skb->_nfct with inline accessors
+ * only: nftrace never loads nf_conntrack, nor pins it. nf_ct_zone() would
+ * (its default zone is that module's symbol): the zone is read as a field.
+ */
+static void nftrace_fill_ct(struct nftrace_record *rec,
+			    const struct sk_buff *skb)
+{
+	rec->ct_status = 0;
+	rec->ct_mark = 0;
+	rec->ct_zone = 0;
+	rec->ct_state = NFTRACE_CT_NONE;
+	rec->ct_dir = NFTRACE_CT_DIR_ORIGINAL;
+#if IS_ENABLED(CONFIG_NF_CONNTRACK)
+	{
+		enum ip_conntrack_info ctinfo;
+		const struct nf_conn *ct = nf_ct_get(skb, &ctinfo);
+
+		if (!ct) {
+			if (ctinfo == IP_CT_UNTRACKED)
+				rec->ct_state = NFTRACE_CT_UNTRACKED;
+			return;
+		}
+		/* A template (the raw table's CT target) is no entry yet. */
+		if (nf_ct_is_template(ct))
+			return;
+		switch (ctinfo) {
+		case IP_CT_NEW:
+			rec->ct_state = NFTRACE_CT_NEW;
+			break;
+		case IP_CT_RELATED:
+		case IP_CT_RELATED_REPLY:
+			rec->ct_state = NFTRACE_CT_RELATED;
+			break;
+		default:
+			rec->ct_state = NFTRACE_CT_ESTABLISHED;
+			break;
+		}
+		if (CTINFO2DIR(ctinfo) == IP_CT_DIR_REPLY)
+			rec->ct_dir = NFTRACE_CT_DIR_REPLY;
+		rec->ct_status = READ_ONCE(ct->status);
+#ifdef CONFIG_NF_CONNTRACK_MARK
+		rec->ct_mark = READ_ONCE(ct->mark);
+#endif
+#ifdef CONFIG_NF_CONNTRACK_ZONES
+		rec->ct_zone = ct->zone.id;
+#endif
+	}
+#endif
+}
+
 /* Where a record was made: at a hook (state), or at a drop (frame). */
 static void nftrace_fill(struct nftrace_record *rec, u32 len, u32 cap,
 			 const struct sk_buff *skb,
 			 const struct nf_hook_state *state,
-			 const struct nftrace_frame *drop, u64 tstamp)
+			 const struct nftrace_frame *drop, u64 tstamp, u64 id)
 {
 	rec->len = len;
 	rec->type = NFTRACE_REC_PACKET;
@@ -281,7 +429,16 @@ static void nftrace_fill(struct nftrace_record *rec, u32 len, u32 cap,
 	rec->orig_len = skb->len - skb_network_offset(skb);
 	rec->cap_len = cap;
 	rec->cpu = smp_processor_id();
+	nftrace_fill_ct(rec, skb);
+	/* Bridge ports: issue 14's families fill them. */
+	rec->phys_ifindex_in = 0;
+	rec->phys_ifindex_out = 0;
+	memset(rec->phys_ifname_in, 0, NFTRACE_IFNAMSIZ);
+	memset(rec->phys_ifname_out, 0, NFTRACE_IFNAMSIZ);
+	rec->__reserved = 0;
 	if (unlikely(drop)) {
+		rec->packet_id = drop->packet_id;
+		rec->netns_cookie = drop->netns_cookie;
 		rec->netns = drop->netns;
 		rec->ifindex_in = drop->ifindex_in;
 		rec->ifindex_out = drop->ifindex_out;
@@ -292,6 +449,8 @@ static void nftrace_fill(struct nftrace_record *rec, u32 len, u32 cap,
 		memcpy(rec->ifname_out, drop->ifname_out, NFTRACE_IFNAMSIZ);
 		return;
 	}
+	rec->packet_id = id;
+	rec->netns_cookie = nftrace_net_cookie(state->net);
 	rec->netns = state->net->ns.inum;
 	rec->ifindex_in = state->in ? state->in->ifindex : 0;
 	rec->ifindex_out = state->out ? state->out->ifindex : 0;
@@ -332,7 +491,7 @@ static void nftrace_set_busy(struct nftrace_cpu_ring *cr, bool busy)
 static noinline __noclone void
 nftrace_capture(struct nftrace_reader *r, struct sk_buff *skb,
 		const struct nf_hook_state *state,
-		const struct nftrace_frame *drop, u64 *tstamp)
+		const struct nftrace_frame *drop, u64 *tstamp, u64 id)
 {
 	struct nftrace_cpu_ring *cr = &r->rings[smp_processor_id()];
 	int off = skb_network_offset(skb);
@@ -376,7 +535,7 @@ nftrace_capture(struct nftrace_reader *r, struct sk_buff *skb,
 	}
 	if (!*tstamp)
 		*tstamp = ktime_get_real_ns();
-	nftrace_fill(rec, len, cap, skb, state, drop, *tstamp);
+	nftrace_fill(rec, len, cap, skb, state, drop, *tstamp, id);
 	rec->seq = cr->ring.seq;
 	/* Cannot fail: off + cap <= skb->len. Handles paged and GSO skbs. */
 	if (skb_copy_bits(skb, off, rec + 1, cap))
@@ -427,21 +586,22 @@ static noinline void nftrace_hook_live(struct sk_buff *skb,
 	/* With interrupts off no softirq can nest here: nothing to do. */
 	bool bh = !irqs_disabled();
 	struct nftrace_reader *r;
-	u64 tstamp = 0;
+	u64 tstamp = 0, id;
 
-	if (unlikely(READ_ONCE(nftrace_frame_ops) & op))
-		nftrace_frame_push(skb, state);
 	if (bh) {
 		local_bh_disable();
 		local_lock_nested_bh(&nftrace_bh_lock.lock);
 	}
+	id = nftrace_packet_id(skb, state->hook);
+	if (unlikely(READ_ONCE(nftrace_frame_ops) & op))
+		nftrace_frame_push(skb, state, id);
 	/* nf_hook_slow() holds rcu_read_lock(). */
 	list_for_each_entry_rcu(r, &nftrace_readers, node) {
 		if (!(r->hooks & BIT(state->hook)) || !(r->families & family))
 			continue;
 		if (r->net && !net_eq(r->net, state->net))
 			continue;
-		nftrace_capture(r, skb, state, NULL, &tstamp);
+		nftrace_capture(r, skb, state, NULL, &tstamp, id);
 	}
 	if (bh) {
 		local_unlock_nested_bh(&nftrace_bh_lock.lock);
@@ -514,7 +674,7 @@ static void nftrace_drop_probe(void *data, NFTRACE_KFREE_SKB_ARGS)
 		/* r->net is held: no other netns can have its address. */
 		if (r->net && !net_eq(r->net, f.net))
 			continue;
-		nftrace_capture(r, skb, NULL, &f, &tstamp);
+		nftrace_capture(r, skb, NULL, &f, &tstamp, 0);
 	}
 	rcu_read_unlock();
 	if (bh)
@@ -596,24 +756,34 @@ static unsigned int nftrace_op_users[NFTRACE_NR_OPS];
 /* Ops registered (in every netns), until the module goes; under the lock. */
 static u32 nftrace_op_registered;
 
+/* The entry ops of hooks (a mask of 1 << NF_INET_*) in families. */
+static u32 nftrace_entry_ops(u32 hooks, u32 families)
+{
+	unsigned int hook;
+	u32 ops = 0;
+
+	for (hook = 0; hook < NFTRACE_NR_HOOKS; hook++) {
+		if (!(hooks & BIT(hook)))
+			continue;
+		if (families & NFTRACE_FAMILY_IPV4)
+			ops |= BIT(nftrace_op_index(NFPROTO_IPV4, hook));
+		if (families & NFTRACE_FAMILY_IPV6)
+			ops |= BIT(nftrace_op_index(NFPROTO_IPV6, hook));
+	}
+	return ops;
+}
+
 /* The ops a reader's configuration asks for, as a bit mask of indexes. */
 static u32 nftrace_reader_ops(const struct nftrace_reader *r)
 {
-	u32 ops = 0;
-	unsigned int hook;
+	u32 ops = nftrace_entry_ops(r->hooks, r->families);
 
-	for (hook = 0; hook < NFTRACE_NR_HOOKS; hook++) {
-		if (!(r->hooks & BIT(hook)))
-			continue;
-		if (r->families & NFTRACE_FAMILY_IPV4)
-			ops |= BIT(nftrace_op_index(NFPROTO_IPV4, hook));
-		if (r->families & NFTRACE_FAMILY_IPV6)
-			ops |= BIT(nftrace_op_index(NFPROTO_IPV6, hook));
-	}
 	/* Drops: the same hooks' exit ops too. */
 	if (r->drops)
 		ops |= ops << NFTRACE_NR_ENTRY_OPS;
-	return ops;
+	/* Packet ids: where each traversal starts (nftrace_packet_id()). */
+	return ops | nftrace_entry_ops(BIT(NF_INET_PRE_ROUTING) |
+				       BIT(NF_INET_LOCAL_OUT), r->families);
 }
 
 /*

@@ -131,7 +131,8 @@ static inline long nftrace_ring_check(const struct nftrace_ring *r, __u64 cons,
 
 	if (!avail)
 		return 0;
-	if (avail > r->size || (cons & 7) || avail < sizeof(*rec))
+	/* An older module's records have a shorter header: V1_LEN at least. */
+	if (avail > r->size || (cons & 7) || avail < NFTRACE_RECORD_V1_LEN)
 		return -1;
 	rec = (const struct nftrace_record *)(r->data + (cons & (r->size - 1)));
 	len = nftrace_read_once(rec->len);
@@ -141,7 +142,8 @@ static inline long nftrace_ring_check(const struct nftrace_ring *r, __u64 cons,
 	 * aligning it, since NFTRACE_ALIGN() of a __u32 from 0xfffffff9 up
 	 * wraps to 0, which would pass as "empty" on a ring with data.
 	 */
-	if (len < sizeof(*rec) || len > avail || NFTRACE_ALIGN(len) > avail)
+	if (len < NFTRACE_RECORD_V1_LEN || len > avail ||
+	    NFTRACE_ALIGN(len) > avail)
 		return -1;
 	*recp = rec;
 	return NFTRACE_ALIGN(len);

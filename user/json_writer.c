@@ -14,8 +14,8 @@
 #include "json_writer.h"
 #include "text_writer.h"
 
-/* Everything but the data, with names escaped at 6 bytes a byte. */
-#define JSON_FIXED_MAX	1024
+/* Everything but the data, with four names escaped at 6 bytes a byte. */
+#define JSON_FIXED_MAX	2048
 
 void json_writer_init(struct json_writer *w, FILE *f)
 {
@@ -58,6 +58,65 @@ static size_t put_time(char *p, __u64 ns)
 		       tm.tm_sec, (unsigned int)(ns % 1000000000ULL));
 }
 
+/* ,"ct":{...}: for a record whose header has conntrack. */
+static size_t put_ct(char *p, const struct nftrace_record *rec)
+{
+	const char *state = nftrace_ct_state_name(rec->ct_state);
+	size_t n = 0;
+
+	if (state)
+		n += sprintf(p + n, ",\"ct\":{\"state\":\"%s\"", state);
+	else
+		n += sprintf(p + n, ",\"ct\":{\"state\":\"state%u\"",
+			     rec->ct_state);
+	if (nftrace_ct_has_entry(rec->ct_state)) {
+		if (rec->ct_dir == NFTRACE_CT_DIR_ORIGINAL)
+			n += sprintf(p + n, ",\"dir\":\"original\"");
+		else if (rec->ct_dir == NFTRACE_CT_DIR_REPLY)
+			n += sprintf(p + n, ",\"dir\":\"reply\"");
+		else
+			n += sprintf(p + n, ",\"dir\":\"dir%u\"", rec->ct_dir);
+	}
+	n += sprintf(p + n, ",\"status\":%u,\"zone\":%u,\"mark\":%u,\"snat\":%s,\"dnat\":%s}",
+		     rec->ct_status, rec->ct_zone, rec->ct_mark,
+		     rec->ct_status & NFTRACE_IPS_SRC_NAT ? "true" : "false",
+		     rec->ct_status & NFTRACE_IPS_DST_NAT ? "true" : "false");
+	return n;
+}
+
+/* ,"phys_in_ifindex":N,"phys_in":"NAME": a bridge port. */
+static size_t put_phys(char *p, const char *key, __s32 ifindex,
+		       const char *name)
+{
+	size_t n = 0;
+
+	n += sprintf(p + n, ",\"%s_ifindex\":%d,\"%s\":", key, ifindex, key);
+	n += put_name(p + n, name);
+	return n;
+}
+
+/* The keys of the fields past NFTRACE_RECORD_V1_LEN the record has. */
+static size_t put_new_fields(char *p, const struct nftrace_record *rec)
+{
+	size_t n = 0;
+
+	if (nftrace_rec_packet_id(rec))
+		n += sprintf(p + n, ",\"packet_id\":%llu",
+			     (unsigned long long)rec->packet_id);
+	if (nftrace_rec_netns_cookie(rec))
+		n += sprintf(p + n, ",\"netns_cookie\":\"%llu\"",
+			     (unsigned long long)rec->netns_cookie);
+	if (nftrace_rec_has_ct(rec))
+		n += put_ct(p + n, rec);
+	if (nftrace_rec_has_phys_in(rec))
+		n += put_phys(p + n, "phys_in", rec->phys_ifindex_in,
+			      rec->phys_ifname_in);
+	if (nftrace_rec_has_phys_out(rec))
+		n += put_phys(p + n, "phys_out", rec->phys_ifindex_out,
+			      rec->phys_ifname_out);
+	return n;
+}
+
 static size_t put_fields(char *p, const struct nftrace_record *rec,
 			 __u32 cap_len)
 {
@@ -81,10 +140,12 @@ static size_t put_fields(char *p, const struct nftrace_record *rec,
 	n += put_name(p + n, rec->ifname_in);
 	n += sprintf(p + n, ",\"out_ifindex\":%d,\"out\":", rec->ifindex_out);
 	n += put_name(p + n, rec->ifname_out);
-	n += sprintf(p + n, ",\"mark\":%u,\"cpu\":%u,\"seq\":%llu,\"len\":%u,\"cap_len\":%u,\"orig_len\":%u,\"dropped\":%s,\"data\":\"",
+	n += sprintf(p + n, ",\"mark\":%u,\"cpu\":%u,\"seq\":%llu,\"len\":%u,\"cap_len\":%u,\"orig_len\":%u,\"dropped\":%s",
 		     rec->mark, rec->cpu, (unsigned long long)rec->seq,
 		     rec->len, cap_len, rec->orig_len,
 		     rec->flags & NFTRACE_REC_F_DROP ? "true" : "false");
+	n += put_new_fields(p + n, rec);
+	n += sprintf(p + n, ",\"data\":\"");
 	return n;
 }
 

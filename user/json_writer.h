@@ -26,6 +26,32 @@
  *   data         string   the cap_len captured bytes from the IP header
  *                         on, in lower-case hex, two digits a byte
  *
+ * Then, from modules whose record header holds them (not those of
+ * NFTRACE_RECORD_V1_LEN bytes), each only when the record has it:
+ *
+ *   packet_id    number   the packet's id, the same at each hook of one
+ *                         traversal of the stack; absent when 0 (ids are
+ *                         counters, far below 2^53)
+ *   netns_cookie string   the netns's cookie (never reused, unlike the
+ *                         inode number), decimal string as time_ns (it
+ *                         may exceed 2^53); absent when 0
+ *   ct           object   conntrack at the hook:
+ *     state      string   "none", "untracked", "new", "established",
+ *                         "related" ("stateN" for an unknown number)
+ *     dir        string   "original" or "reply" ("dirN"); only for new,
+ *                         established and related, which have an entry
+ *     status     number   the entry's IPS_* bits
+ *     zone       number   its zone
+ *     mark       number   its mark (ct mark)
+ *     snat       boolean  IPS_SRC_NAT is set
+ *     dnat       boolean  IPS_DST_NAT is set
+ *   phys_in_ifindex  number  the bridge port in (br_netfilter), with
+ *   phys_in          string  its name; both only when there is one
+ *   phys_out_ifindex number  the bridge port out, likewise
+ *   phys_out         string
+ *
+ * These come after dropped and before data, which stays last.
+ *
  * Interface names are bytes from the kernel, not necessarily text: in
  * the strings, '"' and '\' are escaped, and every byte below 0x20 or from
  * 0x7f up is written \u00XX (the byte's value), so the output is ASCII.

@@ -178,7 +178,11 @@ int nftrace_get_info(struct nftrace *t, struct nftrace_info *info)
 	return 0;
 }
 
-/* Whether info describes a layout we can map without overflow. */
+/*
+ * Whether info describes a layout we can map without overflow. A module
+ * from before packet ids has a shorter record header: from
+ * NFTRACE_RECORD_V1_LEN on, every length is one we read.
+ */
 static int check_info(struct nftrace *t, const struct nftrace_info *in)
 {
 	errno = EPROTO;
@@ -193,7 +197,7 @@ static int check_info(struct nftrace *t, const struct nftrace_info *in)
 	    in->ring_stride != in->page_size + 2ULL * in->ring_size ||
 	    in->ctl_size < in->nr_rings * sizeof(struct nftrace_ring_cons) ||
 	    in->ctl_size > (1ULL << 32) || in->ring_offset < in->ctl_size ||
-	    in->record_hdr_len < sizeof(struct nftrace_record))
+	    in->record_hdr_len < NFTRACE_RECORD_V1_LEN)
 		return fail(t, "%s: GET_INFO describes a layout that makes no sense",
 			    t->path);
 	errno = 0;

@@ -3,7 +3,7 @@
  * nflog.c - a record as a LINKTYPE_NFLOG packet (see nflog.h).
  *
  * The TLVs come in the order the kernel's nfnetlink_log builds them:
- * packet header, prefix, interfaces, mark, payload.
+ * packet header, prefix, interfaces, bridge ports, mark, payload.
  */
 #include <arpa/inet.h>
 #include <pcap/nflog.h>
@@ -119,6 +119,13 @@ size_t nflog_encode(__u8 *buf, size_t size, const struct nftrace_record *rec,
 		p = put_be32(p, NFULA_IFINDEX_INDEV, (__u32)rec->ifindex_in);
 	if (rec->ifindex_out)
 		p = put_be32(p, NFULA_IFINDEX_OUTDEV, (__u32)rec->ifindex_out);
+	/* Bridge ports, from modules whose record header has them. */
+	if (nftrace_rec_has_phys_in(rec) && rec->phys_ifindex_in)
+		p = put_be32(p, NFULA_IFINDEX_PHYSINDEV,
+			     (__u32)rec->phys_ifindex_in);
+	if (nftrace_rec_has_phys_out(rec) && rec->phys_ifindex_out)
+		p = put_be32(p, NFULA_IFINDEX_PHYSOUTDEV,
+			     (__u32)rec->phys_ifindex_out);
 	p = put_be32(p, NFULA_MARK, rec->mark);
 	p = put_tlv(p, NFULA_PAYLOAD, data, cap_len);
 	return (size_t)(p - buf);

@@ -17,8 +17,12 @@
 
 #include "../include/nftrace.h"
 
-/* Most bytes nflog_encode() puts in front of the packet bytes. */
-#define NFLOG_HDR_MAX		96
+/*
+ * Most bytes nflog_encode() puts in front of the packet bytes: header 4,
+ * packet header 8, prefix 44, four ifindexes and the mark 40, the
+ * payload's TLV header 4.
+ */
+#define NFLOG_HDR_MAX		100
 /* Most packet bytes a TLV can hold: its 16-bit length covers its header. */
 #define NFLOG_PAYLOAD_MAX	(0xffff - 4)
 

@@ -31,6 +31,14 @@
 #define POLL_MS		200	/* how soon a stop request is seen */
 #define BATCH		4096	/* records between two flushes */
 #define LIVE_MS		200	/* live count refresh */
+/*
+ * How far behind the clock the oldest record still to be read may be:
+ * the module stamps and commits a record in one run with bottom halves
+ * off (microseconds, unless its producer is preempted on PREEMPT_RT or
+ * its vCPU stalls), and a ring below its wakeup threshold wakes the
+ * reader within 100 ms. Far more than both, to be safe.
+ */
+#define STAMP_SLACK_NS	500000000ULL
 
 struct capture {
 	const struct capture_opts *opts;
@@ -324,6 +332,7 @@ static int open_output(struct capture *cap, unsigned int snaplen)
 		.linktype = o->linktype,
 		.snaplen = snaplen,
 		.appl = PROG " " NFTRACE_VERSION,
+		.hooks = o->hooks,
 	};
 	char err[PCAP_ERRBUF_SIZE];
 
@@ -337,19 +346,37 @@ static int open_output(struct capture *cap, unsigned int snaplen)
 	return 0;
 }
 
-/* Until a signal, -c or an error. */
+static __u64 realtime_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (__u64)ts.tv_sec * 1000000000ULL + (__u64)ts.tv_nsec;
+}
+
+/*
+ * Until a signal, -c or an error. After a poll that timed out, or a read
+ * of the rings that did not fill a batch, no record stamped before the
+ * time the poll returned, less STAMP_SLACK_NS, is still to be read (the
+ * same clock, CLOCK_REALTIME): the output may let time pass up to then.
+ */
 static int capture_loop(struct capture *cap)
 {
 	while (!stop_requested && !cap->count_reached) {
 		int r = nftrace_poll(cap->t, POLL_MS);
+		unsigned long n = 0;
+		__u64 now;
 
 		if (r < 0) {
 			fprintf(stderr, "%s: %s\n", PROG,
 				nftrace_geterr(cap->t));
 			return -1;
 		}
+		now = realtime_ns();
 		if (r)
-			nftrace_dispatch(cap->t, BATCH, &handler, cap);
+			n = nftrace_dispatch(cap->t, BATCH, &handler, cap);
+		if (n < BATCH && !cap->count_reached && now > STAMP_SLACK_NS)
+			output_clock(&cap->out, now - STAMP_SLACK_NS);
 		if (flush_output(cap) < 0)
 			return -1;
 		show_live(cap, 0);

@@ -27,6 +27,7 @@ enum {
 	OPT_VERSION,
 	OPT_DROPS,
 	OPT_JSON,
+	OPT_JOURNEY,
 };
 
 static const struct option long_opts[] = {
@@ -37,6 +38,7 @@ static const struct option long_opts[] = {
 	{ "drops",		no_argument,		NULL, OPT_DROPS },
 	{ "format",		required_argument,	NULL, 'F' },
 	{ "json",		no_argument,		NULL, OPT_JSON },
+	{ "journey",		no_argument,		NULL, OPT_JOURNEY },
 	{ "snapshot-length",	required_argument,	NULL, 's' },
 	{ "buffer-size",	required_argument,	NULL, 'B' },
 	{ "help",		no_argument,		NULL, 'h' },
@@ -77,6 +79,11 @@ void capture_usage(FILE *out)
 "                      by --hooks, -4, -6 and FILTER\n"
 "      --json          print one JSON object per packet on stdout\n"
 "                      instead of a line (keys: see nftrace-capture(8))\n"
+"      --journey       print one line per packet when its way through the\n"
+"                      hooks ends: the hooks it passed in order, with its\n"
+"                      interfaces, NAT where it changed it, and where it\n"
+"                      was dropped (with --drops), or that no further\n"
+"                      hook saw it within a second\n"
 "  -c COUNT            stop after COUNT packets\n"
 "  -s, --snapshot-length SNAPLEN\n"
 "                      keep at most SNAPLEN bytes of each packet, counted\n"
@@ -215,6 +222,16 @@ static enum opts_result bad(char *err, const char *opt, const char *arg,
 	return OPTS_ERROR;
 }
 
+/* Two options that each say what to print, given together. */
+static enum opts_result conflict(char *err, const char *opt,
+				 const char *other)
+{
+	snprintf(err, OPTS_ERR_SIZE,
+		 "%s and %s each choose the output: give one of them", opt,
+		 other);
+	return OPTS_ERROR;
+}
+
 /*
  * -w alone writes pcapng (pcap with --linktype, which is pcap's), -F
  * picks the file format, --json prints on stdout: say so when they do
@@ -226,6 +243,8 @@ static int check_format(struct capture_opts *o, char *err)
 
 	if (o->format == OUTPUT_JSON && o->outfile)
 		why = "--json prints on stdout: leave out -w";
+	else if (o->format == OUTPUT_JOURNEY && o->outfile)
+		why = "--journey prints on stdout: leave out -w";
 	else if ((o->format == OUTPUT_PCAP || o->format == OUTPUT_PCAPNG) &&
 		 !o->outfile)
 		why = "-F names the format of the -w file: give -w FILE";
@@ -354,6 +373,8 @@ enum opts_result capture_parse_opts(struct capture_opts *o, int argc,
 			o->linktype_set = 1;
 			break;
 		case 'F':
+			if (o->format == OUTPUT_JOURNEY)
+				return conflict(err, "-F", "--journey");
 			if (!strcasecmp(optarg, "pcap"))
 				o->format = OUTPUT_PCAP;
 			else if (!strcasecmp(optarg, "pcapng"))
@@ -363,7 +384,17 @@ enum opts_result capture_parse_opts(struct capture_opts *o, int argc,
 					   "pcap or pcapng");
 			break;
 		case OPT_JSON:
+			if (o->format == OUTPUT_JOURNEY)
+				return conflict(err, "--json", "--journey");
 			o->format = OUTPUT_JSON;
+			break;
+		case OPT_JOURNEY:
+			if (o->format == OUTPUT_JSON)
+				return conflict(err, "--journey", "--json");
+			if (o->format == OUTPUT_PCAP ||
+			    o->format == OUTPUT_PCAPNG)
+				return conflict(err, "--journey", "-F");
+			o->format = OUTPUT_JOURNEY;
 			break;
 		case OPT_DEVICE:
 			o->device = optarg;

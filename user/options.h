@@ -15,7 +15,7 @@ struct capture_opts {
 	const char *device;	/* --device; NULL: /dev/nftrace */
 	const char *outfile;	/* -w: a file ("-": stdout); NULL: text */
 	const char *readfile;	/* -r: read this pcapng ("-": stdin) */
-	enum output_format format;	/* -F, --json; from -w: pcap */
+	enum output_format format;	/* -F, --json, --journey; from -w: pcap */
 	unsigned long count;	/* -c: stop after this many; 0: never */
 	unsigned int snaplen;	/* -s, bytes from the IP header */
 	int snaplen_set;	/* -s was given */

@@ -3,6 +3,7 @@
  * output.c - the writers behind struct output (see output.h): each one's
  * functions in an ops table, nothing more.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -181,6 +182,53 @@ static const struct output_ops json_ops = {
 	.describe = describe_nothing,
 };
 
+/* journey */
+
+static int out_journey_write(struct output *out,
+			     const struct nftrace_record *rec, __u32 rec_len)
+{
+	return journey_writer_write(&out->w.journey, rec, rec_len);
+}
+
+static void out_journey_clock(struct output *out, __u64 now_ns)
+{
+	journey_writer_clock(&out->w.journey, now_ns);
+}
+
+static int out_journey_flush(struct output *out)
+{
+	return journey_writer_flush(&out->w.journey);
+}
+
+static int out_journey_close(struct output *out)
+{
+	return journey_writer_close(&out->w.journey);
+}
+
+static void out_journey_stats(const struct output *out,
+			      struct output_stats *st)
+{
+	st->error = out->w.journey.error;
+	st->written = out->w.journey.records;
+	st->whole = -1;
+	st->bad = out->w.journey.bad;
+}
+
+static const char *out_journey_describe(const struct output *out)
+{
+	(void)out;
+	return ", journeys";
+}
+
+static const struct output_ops journey_ops = {
+	.write = out_journey_write,
+	.clock = out_journey_clock,
+	.flush = out_journey_flush,
+	.close = out_journey_close,
+	.stats = out_journey_stats,
+	.describe = out_journey_describe,
+};
+
 int output_open(struct output *out, const struct output_params *p, char *err)
 {
 	memset(out, 0, sizeof(*out));
@@ -192,6 +240,15 @@ int output_open(struct output *out, const struct output_params *p, char *err)
 	case OUTPUT_JSON:
 		out->ops = &json_ops;
 		json_writer_init(&out->w.json, p->stream);
+		return 0;
+	case OUTPUT_JOURNEY:
+		out->ops = &journey_ops;
+		if (journey_writer_init(&out->w.journey, p->stream, p->hooks,
+					JOURNEY_TABLE_SIZE) < 0) {
+			snprintf(err, PCAP_ERRBUF_SIZE, "journeys: %s",
+				 strerror(errno));
+			return -1;
+		}
 		return 0;
 	case OUTPUT_PCAP:
 		out->ops = &pcap_ops;

@@ -8,6 +8,8 @@
  *   pcap    a pcap file through libpcap, NFLOG or RAW (pcap_writer.c)
  *   pcapng  a pcapng file of our own making, RAW (pcapng_writer.c)
  *   json    one JSON object per record on a stream (json_writer.c)
+ *   journey one line per packet when its way through the hooks ends
+ *           (journey_writer.c)
  *
  * Every writer checks its writes: after the first error it writes
  * nothing more and output_error() says what it was. The file writers then
@@ -20,6 +22,7 @@
 #include <linux/types.h>
 
 #include "../include/nftrace.h"
+#include "journey_writer.h"
 #include "json_writer.h"
 #include "pcap_writer.h"
 #include "pcapng_writer.h"
@@ -30,16 +33,18 @@ enum output_format {
 	OUTPUT_PCAP,
 	OUTPUT_PCAPNG,
 	OUTPUT_JSON,
+	OUTPUT_JOURNEY,
 };
 
 /* What output_open() needs; each format uses what applies to it. */
 struct output_params {
 	enum output_format format;
 	const char *path;	/* pcap, pcapng: a file, "-": stdout */
-	FILE *stream;		/* text, json */
+	FILE *stream;		/* text, json, journey */
 	int linktype;		/* pcap: DLT_NFLOG or DLT_RAW */
 	unsigned int snaplen;	/* pcap, pcapng */
 	const char *appl;	/* pcapng: the SHB's shb_userappl */
+	unsigned int hooks;	/* journey: those captured (where one ends) */
 };
 
 struct output_stats {
@@ -61,6 +66,11 @@ struct output_ops {
 		     __u32 rec_len);
 	/* n records of ring (= CPU) lost before its next record; optional. */
 	void (*lost)(struct output *out, unsigned int ring, __u64 n);
+	/*
+	 * Live, between two reads of the rings: no record stamped before
+	 * now_ns is still to come. For a writer that holds records; optional.
+	 */
+	void (*clock)(struct output *out, __u64 now_ns);
 	int (*flush)(struct output *out);	/* 0, or -1: error set */
 	int (*close)(struct output *out);	/* 0, or -1: error set */
 	void (*stats)(const struct output *out, struct output_stats *st);
@@ -75,6 +85,7 @@ struct output {
 		struct pcap_writer pcap;
 		struct pcapng_writer pcapng;
 		struct json_writer json;
+		struct journey_writer journey;
 	} w;
 };
 
@@ -91,6 +102,12 @@ static inline void output_lost(struct output *out, unsigned int ring, __u64 n)
 {
 	if (out->ops->lost)
 		out->ops->lost(out, ring, n);
+}
+
+static inline void output_clock(struct output *out, __u64 now_ns)
+{
+	if (out->ops->clock)
+		out->ops->clock(out, now_ns);
 }
 
 static inline int output_flush(struct output *out)

@@ -5,6 +5,7 @@
  * writes; each block is read whole, its lengths checked against each
  * other before anything in it is looked at.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -29,6 +30,7 @@
 #define IF_DESCRIPTION	3
 #define IF_TSRESOL	9
 #define EPB_DROPCOUNT	4
+#define EPB_PACKETID	5
 
 #define MIN_BLOCK	12
 #define OUT_SIZE	(sizeof(struct nftrace_record) + NFTRACE_SNAPLEN_MAX)
@@ -236,15 +238,142 @@ static int parse_ifname(const char *s, char *name)
 	return 0;
 }
 
+/* What parse_comment() found of the fields past NFTRACE_RECORD_V1_LEN. */
+#define CMT_ID		(1U << 0)	/* id= or netns_cookie= */
+#define CMT_CT		(1U << 1)	/* ct=: the header had conntrack */
+#define CMT_PHYS	(1U << 2)	/* a bridge port */
+
+/* A number of at most max, all of s: 0, or -1. */
+static int parse_u64(const char *s, int base, __u64 max, __u64 *v)
+{
+	unsigned long long x;
+	char *end;
+
+	/* Digits only: strtoull() would take a sign or white space. */
+	if (base == 16 ? !isxdigit((unsigned char)*s) :
+			 !isdigit((unsigned char)*s))
+		return -1;
+	errno = 0;
+	x = strtoull(s, &end, base);
+	if (errno || *end || x > max)
+		return -1;
+	*v = x;
+	return 0;
+}
+
+static int parse_ifindex(const char *s, __s32 *ifindex)
+{
+	long x;
+	char *end;
+
+	errno = 0;
+	x = strtol(s, &end, 10);
+	if (errno || end == s || *end || x < INT32_MIN || x > INT32_MAX)
+		return -1;
+	*ifindex = x;
+	return 0;
+}
+
+/*
+ * The ct= word's value, nftrace_fmt_ct()'s "STATE[,reply][,snat][,dnat]",
+ * back into rec. Parts it does not know are skipped (a later writer's).
+ */
+static int parse_ct(char *v, struct nftrace_record *rec)
+{
+	char *part, *save = NULL;
+	unsigned int st;
+	__u64 x;
+
+	part = strtok_r(v, ",", &save);
+	if (!part)
+		return -1;
+	for (st = 0; nftrace_ct_state_name(st); st++)
+		if (!strcmp(part, nftrace_ct_state_name(st)))
+			break;
+	if (nftrace_ct_state_name(st))
+		rec->ct_state = st;
+	else if (!strncmp(part, "state", 5) &&
+		 !parse_u64(part + 5, 10, 255, &x))
+		rec->ct_state = x;
+	else
+		return -1;
+	while ((part = strtok_r(NULL, ",", &save))) {
+		if (!strcmp(part, "reply"))
+			rec->ct_dir = NFTRACE_CT_DIR_REPLY;
+		else if (!strcmp(part, "snat"))
+			rec->ct_status |= NFTRACE_IPS_SRC_NAT;
+		else if (!strcmp(part, "dnat"))
+			rec->ct_status |= NFTRACE_IPS_DST_NAT;
+		else if (!strncmp(part, "dir", 3) &&
+			 !parse_u64(part + 3, 10, 255, &x))
+			rec->ct_dir = x;
+	}
+	return 0;
+}
+
+/*
+ * A word of the fields past NFTRACE_RECORD_V1_LEN (put_comment_new() in
+ * pcapng_writer.c) into rec: CMT_* for the word, 0 for a word not of
+ * these, -1 for a value that does not parse.
+ */
+static int parse_new_word(const char *key, char *v, struct nftrace_record *rec)
+{
+	__u64 x;
+
+	if (!strcmp(key, "id")) {
+		if (parse_u64(v, 10, ~0ULL, &rec->packet_id))
+			return -1;
+		return CMT_ID;
+	}
+	if (!strcmp(key, "netns_cookie")) {
+		if (parse_u64(v, 10, ~0ULL, &rec->netns_cookie))
+			return -1;
+		return CMT_ID;
+	}
+	if (!strcmp(key, "ct"))
+		return parse_ct(v, rec) ? -1 : (int)CMT_CT;
+	if (!strcmp(key, "ct_status")) {
+		if (strncmp(v, "0x", 2) || parse_u64(v + 2, 16, 0xffffffff, &x))
+			return -1;
+		rec->ct_status |= x;
+		return CMT_CT;
+	}
+	if (!strcmp(key, "ct_zone")) {
+		if (parse_u64(v, 10, 0xffff, &x))
+			return -1;
+		rec->ct_zone = x;
+		return CMT_CT;
+	}
+	if (!strcmp(key, "ct_mark")) {
+		if (strncmp(v, "0x", 2) || parse_u64(v + 2, 16, 0xffffffff, &x))
+			return -1;
+		rec->ct_mark = x;
+		return CMT_CT;
+	}
+	if (!strcmp(key, "phys_in"))
+		return parse_ifname(v, rec->phys_ifname_in) ? -1 : (int)CMT_PHYS;
+	if (!strcmp(key, "phys_out"))
+		return parse_ifname(v, rec->phys_ifname_out) ? -1 :
+							      (int)CMT_PHYS;
+	if (!strcmp(key, "phys_in_ifindex"))
+		return parse_ifindex(v, &rec->phys_ifindex_in) ? -1 :
+								(int)CMT_PHYS;
+	if (!strcmp(key, "phys_out_ifindex"))
+		return parse_ifindex(v, &rec->phys_ifindex_out) ? -1 :
+								 (int)CMT_PHYS;
+	return 0;
+}
+
 /*
  * The EPB comment pcapng_writer.c's put_comment() writes, back into rec:
- * "in=NAME in_ifindex=N out=NAME out_ifindex=N mark=0xM cpu=C[ dropped]".
- * Words it does not know are skipped (a later writer's); each of these
- * six must be there.
+ * "in=NAME in_ifindex=N out=NAME out_ifindex=N mark=0xM cpu=C", the
+ * words of the later fields (pcapng_writer.h), then " dropped". Words it
+ * does not know are skipped (a later writer's); each of the first six
+ * must be there. Returns the CMT_* of the later fields found, or -1.
  */
 static int parse_comment(char *s, struct nftrace_record *rec)
 {
-	unsigned int seen = 0;
+	unsigned int seen = 0, found = 0;
 	char *word, *save = NULL;
 
 	for (word = strtok_r(s, " ", &save); word;
@@ -296,22 +425,43 @@ static int parse_comment(char *s, struct nftrace_record *rec)
 			rec->cpu = cpu;
 			seen |= 32;
 		} else {
+			int ret = parse_new_word(word, v, rec);
+
+			if (ret < 0)
+				return -1;
+			found |= ret;
 			continue;
 		}
 		if (end && (errno || end == v || *end))
 			return -1;
 	}
-	return seen == 63 ? 0 : -1;
+	return seen == 63 ? (int)found : -1;
+}
+
+/*
+ * The header length the record had, as far as the file says: all of it
+ * with conntrack (every module that has ct has the rest), up to the
+ * cookie with only an id or a cookie, else the first modules' (whose
+ * files have neither), so that the record prints as it did live.
+ */
+static __u16 header_len(unsigned int found)
+{
+	if (found & (CMT_CT | CMT_PHYS))
+		return sizeof(struct nftrace_record);
+	if (found & CMT_ID)
+		return offsetof(struct nftrace_record, ct_status);
+	return NFTRACE_RECORD_V1_LEN;
 }
 
 static int read_epb(struct pcapng_reader *r, __u32 len, char *err)
 {
-	struct nftrace_record *rec = (struct nftrace_record *)r->out;
 	const __u8 *p, *end = r->blk + len - 4, *val;
+	int have_comment = 0, have_id = 0, found = 0, ret;
+	struct nftrace_record hdr, *rec = &hdr;
 	__u32 if_id, cap_len, orig_len;
-	int have_comment = 0, ret;
-	char comment[512];
+	char comment[1024];
 	__u16 code, olen;
+	__u64 id = 0;
 
 	if (len < 32)
 		return fail(r, err, "a packet block too short");
@@ -324,10 +474,9 @@ static int read_epb(struct pcapng_reader *r, __u32 len, char *err)
 	    (size_t)(end - (r->blk + 28)) < ((cap_len + 3U) & ~3U))
 		return fail(r, err, "a packet longer than its block");
 
+	/* Built whole here: out gets as much of it as the file had. */
 	memset(rec, 0, sizeof(*rec));
 	rec->type = NFTRACE_REC_PACKET;
-	rec->hdr_len = sizeof(*rec);
-	rec->len = sizeof(*rec) + cap_len;
 	rec->tstamp_ns = (__u64)get32(r, r->blk + 12) << 32 |
 			 get32(r, r->blk + 16);
 	rec->netns = r->ifs[if_id].netns;
@@ -335,26 +484,40 @@ static int read_epb(struct pcapng_reader *r, __u32 len, char *err)
 	rec->family = r->ifs[if_id].family;
 	rec->orig_len = orig_len;
 	rec->cap_len = cap_len;
-	memcpy(r->out + sizeof(*rec), r->blk + 28, cap_len);
 
 	r->lost = 0;
 	p = r->blk + 28 + ((cap_len + 3U) & ~3U);
 	while ((ret = next_opt(r, &p, end, &code, &olen, &val)) > 0) {
 		if (code == OPT_COMMENT && !have_comment) {
 			opt_str(val, olen, comment, sizeof(comment));
-			if (parse_comment(comment, rec) < 0)
+			found = parse_comment(comment, rec);
+			if (found < 0)
 				return fail(r, err, "a packet comment that is not nftrace's \"in=... in_ifindex=... out=... out_ifindex=... mark=... cpu=...\"");
 			have_comment = 1;
 		} else if (code == EPB_DROPCOUNT && olen == 8) {
 			memcpy(&r->lost, val, 8);
 			if (r->swap)
 				r->lost = bswap_64(r->lost);
+		} else if (code == EPB_PACKETID && olen == 8 && !have_id) {
+			memcpy(&id, val, 8);
+			if (r->swap)
+				id = bswap_64(id);
+			have_id = 1;
 		}
 	}
 	if (ret < 0)
 		return fail(r, err, "an option runs past its block");
 	if (!have_comment)
 		return fail(r, err, "a packet with no comment: nftrace's fields are in it (was it edited?)");
+	/* epb_packetid is the id; the comment's id= is for people. */
+	if (have_id) {
+		rec->packet_id = id;
+		found |= CMT_ID;
+	}
+	rec->hdr_len = header_len(found);
+	rec->len = rec->hdr_len + cap_len;
+	memcpy(r->out, rec, rec->hdr_len);
+	memcpy(r->out + rec->hdr_len, r->blk + 28, cap_len);
 	return 0;
 }
 

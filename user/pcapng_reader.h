@@ -10,6 +10,14 @@
  * comment, and epb_dropcount as records lost on that CPU before it. What
  * the file does not hold (the ring's sequence number) is 0.
  *
+ * The packet id comes from epb_packetid, conntrack, the netns cookie
+ * and the bridge ports from the comment's later words (pcapng_writer.h).
+ * The record's hdr_len is the header the file shows it had: all of
+ * struct nftrace_record with ct=, up to the netns cookie with only an id
+ * or a cookie, NFTRACE_RECORD_V1_LEN with neither (a file of an older
+ * module, or of an older nftrace-capture): printed, each record reads as
+ * the live capture printed it.
+ *
  * The file is untrusted: a block whose lengths do not add up, a packet
  * of an interface nftrace did not write, or a comment it cannot parse
  * ends the read with an error that names the block; blocks it does not

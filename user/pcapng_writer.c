@@ -8,9 +8,8 @@
  * so that after a short write it can cut the file back to the last whole
  * one. Numbers are in host byte order, as the byte-order magic says.
  *
- * An EPB's options are a list: a new one (epb_packetid, when the record
- * header carries a packet id) is one more put_opt*() in write_epb(), a
- * new comment field one more line in put_comment().
+ * An EPB's options are a list: a new one is one more put_opt*() in
+ * write_epb(), a new comment field one more line in put_comment().
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -39,7 +38,7 @@
 #define IF_TSRESOL	9
 #define EPB_FLAGS	2
 #define EPB_DROPCOUNT	4
-#define EPB_PACKETID	5	/* for the record header's packet id, later */
+#define EPB_PACKETID	5
 #define ISB_STARTTIME	2
 #define ISB_ENDTIME	3
 #define ISB_IFRECV	4
@@ -62,10 +61,11 @@
 #define IDB_LINKTYPE	12
 #define TSRESOL_NS	9	/* 10^-9 s */
 
-#define TEXT_MAX	256	/* a comment or description, at most */
+#define TEXT_MAX	256	/* a description or an ISB comment, at most */
+#define COMMENT_MAX	640	/* an EPB comment, at most: put_comment() */
 #define MIN_BLOCK	12	/* type, length, length */
 /* An EPB at most: header, packet, comment, flags, dropcount, id, end. */
-#define EPB_MAX		(28 + NFTRACE_SNAPLEN_MAX + 3 + 4 + TEXT_MAX + \
+#define EPB_MAX		(28 + NFTRACE_SNAPLEN_MAX + 3 + 4 + COMMENT_MAX + \
 			 8 + 12 + 12 + 4 + 4)
 #define BUF_SIZE	(256 * 1024)
 
@@ -378,10 +378,59 @@ static size_t put_ifname(char *p, const char *name)
 	return n;
 }
 
+/* " phys_in=NAME phys_in_ifindex=N": a bridge port. */
+static size_t put_phys(char *p, const char *key, __s32 ifindex,
+		       const char *name)
+{
+	size_t n = 0;
+
+	n += sprintf(p + n, " %s=", key);
+	n += put_ifname(p + n, name);
+	n += sprintf(p + n, " %s_ifindex=%d", key, ifindex);
+	return n;
+}
+
+/*
+ * The words of the fields past NFTRACE_RECORD_V1_LEN that the header
+ * has, the text line's where it has them: "ct=" whenever the header has
+ * conntrack (pcapng_reader.c then knows the record's header did), the
+ * rest when not 0. ct_status carries every IPS_* bit, not only NAT.
+ */
+static size_t put_comment_new(char *p, const struct nftrace_record *rec)
+{
+	char ct[NFTRACE_CT_STRLEN];
+	size_t n = 0;
+
+	if (nftrace_rec_packet_id(rec))
+		n += sprintf(p + n, " id=%llu",
+			     (unsigned long long)rec->packet_id);
+	if (nftrace_rec_netns_cookie(rec))
+		n += sprintf(p + n, " netns_cookie=%llu",
+			     (unsigned long long)rec->netns_cookie);
+	if (nftrace_rec_has_ct(rec)) {
+		nftrace_fmt_ct(ct, rec);
+		n += sprintf(p + n, " ct=%s", ct);
+		if (rec->ct_status)
+			n += sprintf(p + n, " ct_status=0x%x", rec->ct_status);
+		if (rec->ct_zone)
+			n += sprintf(p + n, " ct_zone=%u", rec->ct_zone);
+		if (rec->ct_mark)
+			n += sprintf(p + n, " ct_mark=0x%x", rec->ct_mark);
+	}
+	if (nftrace_rec_has_phys_in(rec))
+		n += put_phys(p + n, "phys_in", rec->phys_ifindex_in,
+			      rec->phys_ifname_in);
+	if (nftrace_rec_has_phys_out(rec))
+		n += put_phys(p + n, "phys_out", rec->phys_ifindex_out,
+			      rec->phys_ifname_out);
+	return n;
+}
+
 /*
  * The EPB's opt_comment: what the IP packet does not say, as key=value
- * words, "dropped" last for a drop record. At most TEXT_MAX bytes:
- * names take 64 at most escaped, numbers 10 or 11 digits.
+ * words, "dropped" last for a drop record. At most COMMENT_MAX bytes:
+ * four names take 64 at most escaped, numbers 20 digits at most, the ct
+ * word NFTRACE_CT_STRLEN; 568 in all.
  */
 static size_t put_comment(char *p, const struct nftrace_record *rec)
 {
@@ -393,6 +442,7 @@ static size_t put_comment(char *p, const struct nftrace_record *rec)
 	n += put_ifname(p + n, rec->ifname_out);
 	n += sprintf(p + n, " out_ifindex=%d mark=0x%x cpu=%u",
 		     rec->ifindex_out, rec->mark, rec->cpu);
+	n += put_comment_new(p + n, rec);
 	if (rec->flags & NFTRACE_REC_F_DROP)
 		n += sprintf(p + n, " dropped");
 	return n;
@@ -416,7 +466,7 @@ static void write_epb(struct pcapng_writer *w, __u32 if_id,
 		      const struct nftrace_record *rec, const __u8 *data,
 		      __u32 cap_len)
 {
-	char comment[TEXT_MAX];
+	char comment[COMMENT_MAX];
 	__u32 orig_len, flags;
 	struct blk b;
 	__u64 dropcount = 0;
@@ -441,6 +491,8 @@ static void write_epb(struct pcapng_writer *w, __u32 if_id,
 	put_opt(&b, EPB_FLAGS, &flags, 4);
 	if (dropcount)
 		put_opt_u64(&b, EPB_DROPCOUNT, dropcount);
+	if (nftrace_rec_packet_id(rec))
+		put_opt_u64(&b, EPB_PACKETID, rec->packet_id);
 	blk_end(w, &b, 1, 1);
 }
 

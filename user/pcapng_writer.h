@@ -8,8 +8,19 @@
  * hook (if_name "PREROUTING" ...), raw IP (DLT_RAW: see IDB_LINKTYPE),
  * nanosecond timestamps;
  * one Enhanced Packet Block per record, with direction flags, the ring
- * losses just before it (epb_dropcount) and a comment carrying what the
- * IP packet does not (interfaces, mark, dropped); one Interface
+ * losses just before it (epb_dropcount), the packet id (epb_packetid)
+ * and a comment carrying what the IP packet does not, as key=value
+ * words:
+ *
+ *   in=IF in_ifindex=N out=IF out_ifindex=N mark=0xM cpu=C
+ *   [id=N] [netns_cookie=N] [ct=STATE[,reply][,snat][,dnat]
+ *   [ct_status=0xS] [ct_zone=Z] [ct_mark=0xK]]
+ *   [phys_in=IF phys_in_ifindex=N] [phys_out=IF phys_out_ifindex=N]
+ *   [dropped]
+ *
+ * (IF "-" for none, other than printable ASCII and '\' as \xNN; ct= as
+ * in the text line, whenever the record header has conntrack, the other
+ * bracketed words when not 0 and in the header); one Interface
  * Statistics Block per interface at close.
  *
  * Writes are checked; after the first error nothing more is written, and

@@ -42,7 +42,8 @@ int text_writer_write(struct text_writer *w, const struct nftrace_record *rec,
 
 	if (w->error)
 		return -1;
-	if (rec_len >= sizeof(*rec))
+	/* The time is in every header, old (NFTRACE_RECORD_V1_LEN) or new. */
+	if (rec && rec_len >= NFTRACE_RECORD_V1_LEN)
 		tz = tz_offset(w, rec->tstamp_ns);
 	n = nftrace_fmt_record(line, sizeof(line), rec, rec_len, tz);
 	fwrite(line, 1, (size_t)n, w->f);

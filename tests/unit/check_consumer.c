@@ -38,7 +38,7 @@ static int on_record(void *user, const struct nftrace_record *rec,
 {
 	struct seen *s = user;
 
-	ck_assert_uint_ge(rec_len, sizeof(*rec));
+	ck_assert_uint_ge(rec_len, SIM_HDR_LEN);
 	ck_assert_uint_eq(rec_len, rec->len);
 	if (s->n < MAX_SEEN) {
 		s->tstamp[s->n] = rec->tstamp_ns;

@@ -456,12 +456,149 @@ START_TEST(test_bad_records)
 	ck_assert_str_eq(fmt(rec),
 		"12:00:01.123456789 bad record: type 7 len 128 hdr_len 88 cap_len 40\n");
 	/* A longer header (a later ABI): the packet is where hdr_len says. */
-	rec = rec_make(&tr, V4, PRE, pkt, n, 60);
-	memmove((__u8 *)rec + 96, rec + 1, n);
-	rec->hdr_len = 96;
-	rec->len = 96 + n;
+	rec = rec_hdr_len(rec_make(&tr, V4, PRE, pkt, n, 60),
+			  sizeof(*rec) + 8);
+	memset(rec + 1, 0xff, 8);	/* fields not known here */
 	ck_assert_str_eq(fmt(rec),
-		HEAD4 "len=60 tcp 10.0.0.1:22 > 10.0.0.2:49827 [S] seq 1 ack 0 win 64240\n");
+		HEAD4 "ct=none len=60 tcp 10.0.0.1:22 > 10.0.0.2:49827 [S] seq 1 ack 0 win 64240\n");
+	/* Shorter than the first modules' header: no record of ours. */
+	rec = rec_hdr_len(rec_make(&tr, V4, PRE, pkt, n, 60),
+			  NFTRACE_RECORD_V1_LEN - 8);
+	ck_assert_str_eq(fmt(rec),
+		"12:00:01.123456789 bad record: type 1 len 120 hdr_len 80 cap_len 40\n");
+	ck_assert_str_eq(fmt_tz(rec, NFTRACE_RECORD_V1_LEN - 1, 0),
+			 "bad record: 87 bytes\n");
+	/* A full header the ring delivered only part of. */
+	rec = rec_full(rec_make(&tr, V4, PRE, pkt, 0, 60));
+	ck_assert_str_eq(fmt_tz(rec, sizeof(*rec) - 8, 0),
+		"12:00:01.123456789 bad record: type 1 len 152 hdr_len 160 cap_len 0\n");
+	ck_assert_str_eq(fmt_tz(rec, NFTRACE_RECORD_V1_LEN, 0),
+		"12:00:01.123456789 bad record: type 1 len 88 hdr_len 160 cap_len 0\n");
+}
+END_TEST
+
+#define ID_LINE	"12:00:01.123456789 cpu1 ipv4 PREROUTING id=7 in=eth0 out=- mark=0x0 netns=4026531840 "
+#define SYN	"len=60 tcp 10.0.0.1:22 > 10.0.0.2:49827 [S] seq 1 ack 0 win 64240\n"
+
+/* The fields past NFTRACE_RECORD_V1_LEN, each word exactly. */
+START_TEST(test_new_fields)
+{
+	static const struct {
+		__u8 state, dir;
+		__u32 status;
+		const char *s;
+	} ct[] = {
+		{ NFTRACE_CT_NONE, 0, 0, "ct=none" },
+		/* No entry: the direction means nothing, and is not shown. */
+		{ NFTRACE_CT_NONE, NFTRACE_CT_DIR_REPLY, 0, "ct=none" },
+		{ NFTRACE_CT_UNTRACKED, NFTRACE_CT_DIR_REPLY, 0,
+		  "ct=untracked" },
+		{ NFTRACE_CT_NEW, 0, 0, "ct=new" },
+		{ NFTRACE_CT_NEW, NFTRACE_CT_DIR_REPLY, 0, "ct=new,reply" },
+		{ NFTRACE_CT_ESTABLISHED, 0, 0, "ct=established" },
+		{ NFTRACE_CT_ESTABLISHED, NFTRACE_CT_DIR_REPLY, 0x12e,
+		  "ct=established,reply,dnat" },
+		{ NFTRACE_CT_RELATED, 0, 0x190, "ct=related,snat" },
+		{ NFTRACE_CT_ESTABLISHED, 0, ~0U, "ct=established,snat,dnat" },
+		{ NFTRACE_CT_ESTABLISHED, 9, 0x20, "ct=established,dir9,dnat" },
+		{ 9, 1, 0x10, "ct=state9,snat" },
+		{ 255, 0, 0, "ct=state255" },
+	};
+	char want[NFTRACE_LINE_MAX];
+	struct nftrace_record *rec;
+	size_t n = tcp4(0x02);
+	unsigned int i;
+
+	/* The header of the first modules: the line they printed. */
+	rec = rec_make(&tr, V4, PRE, pkt, n, 60);
+	ck_assert_str_eq(fmt(rec), HEAD4 SYN);
+
+	/* The whole header, all zero: conntrack knew nothing. */
+	rec = rec_full(rec_make(&tr, V4, PRE, pkt, n, 60));
+	ck_assert_str_eq(fmt(rec), HEAD4 "ct=none " SYN);
+
+	/* The netns cookie is not in the text. */
+	rec_later_fields(rec);
+	ck_assert_str_eq(fmt(rec), ID_LINE
+		"ct=established,reply,dnat ct_zone=3 ct_mark=0x2a " SYN);
+	rec->flags = NFTRACE_REC_F_DROP;
+	rec->packet_id = ~0ULL;
+	rec->ct_zone = 65535;
+	rec->ct_mark = 0xffffffff;
+	ck_assert_str_eq(fmt(rec),
+		"12:00:01.123456789 cpu1 ipv4 PREROUTING dropped id=18446744073709551615 in=eth0 out=- mark=0x0 netns=4026531840 "
+		"ct=established,reply,dnat ct_zone=65535 ct_mark=0xffffffff " SYN);
+
+	/* Each state, direction and NAT bit. */
+	rec = rec_full(rec_make(&tr, V4, PRE, pkt, n, 60));
+	rec->packet_id = 7;
+	for (i = 0; i < sizeof(ct) / sizeof(ct[0]); i++) {
+		rec->ct_state = ct[i].state;
+		rec->ct_dir = ct[i].dir;
+		rec->ct_status = ct[i].status;
+		snprintf(want, sizeof(want), ID_LINE "%s " SYN, ct[i].s);
+		ck_assert_str_eq(fmt(rec), want);
+	}
+
+	/* Bridge ports, next to the device they are under. */
+	rec = rec_full(rec_make(&tr, V4, NFTRACE_HOOK_FORWARD, pkt, n, 60));
+	strcpy(rec->ifname_in, "br0");
+	strcpy(rec->ifname_out, "br0");
+	rec->phys_ifindex_in = 4;
+	strcpy(rec->phys_ifname_in, "veth1");
+	ck_assert_str_eq(fmt(rec),
+		"12:00:01.123456789 cpu1 ipv4 FORWARD in=br0 phys_in=veth1 out=br0 mark=0x0 netns=4026531840 ct=none " SYN);
+	rec->phys_ifindex_out = 5;	/* an index with no name */
+	memcpy(rec->phys_ifname_in, "a b\xff" "cdefghijklmnop", 16);
+	ck_assert_str_eq(fmt(rec),
+		"12:00:01.123456789 cpu1 ipv4 FORWARD in=br0 phys_in=a?b?cdefghijklmn out=br0 phys_out=- mark=0x0 netns=4026531840 ct=none " SYN);
+}
+END_TEST
+
+/*
+ * A header that ends inside the fields past NFTRACE_RECORD_V1_LEN: what
+ * it holds is printed, what it does not is absent (the bytes there are
+ * the packet's), wherever it ends.
+ */
+START_TEST(test_partial_headers)
+{
+	static const struct {
+		__u16 hdr_len;
+		const char *s;
+	} t[] = {
+		{ 88, HEAD4 SYN },
+		{ 95, HEAD4 SYN },
+		{ 96, ID_LINE SYN },
+		{ 104, ID_LINE SYN },
+		{ 115, ID_LINE SYN },
+		{ 116, ID_LINE "ct=new,reply,snat ct_zone=3 ct_mark=0x9 " SYN },
+		{ 136, ID_LINE "ct=new,reply,snat ct_zone=3 ct_mark=0x9 " SYN },
+		{ 140, "12:00:01.123456789 cpu1 ipv4 PREROUTING id=7 in=eth0 phys_in=p1 out=- mark=0x0 netns=4026531840 ct=new,reply,snat ct_zone=3 ct_mark=0x9 " SYN },
+		{ 156, "12:00:01.123456789 cpu1 ipv4 PREROUTING id=7 in=eth0 phys_in=p1 out=- phys_out=p2 mark=0x0 netns=4026531840 ct=new,reply,snat ct_zone=3 ct_mark=0x9 " SYN },
+		{ 160, "12:00:01.123456789 cpu1 ipv4 PREROUTING id=7 in=eth0 phys_in=p1 out=- phys_out=p2 mark=0x0 netns=4026531840 ct=new,reply,snat ct_zone=3 ct_mark=0x9 " SYN },
+	};
+	struct nftrace_record full, *rec;
+	size_t n = tcp4(0x02);
+	unsigned int i;
+
+	rec = rec_later_fields(rec_make(&tr, V4, PRE, pkt, n, 60));
+	rec->ct_state = NFTRACE_CT_NEW;
+	rec->ct_status = NFTRACE_IPS_SRC_NAT;
+	rec->ct_mark = 9;
+	rec->phys_ifindex_in = 11;
+	rec->phys_ifindex_out = 12;
+	strcpy(rec->phys_ifname_in, "p1");
+	strcpy(rec->phys_ifname_out, "p2");
+	full = *rec;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		rec = rec_hdr_len(rec_make(&tr, V4, PRE, pkt, n, 60),
+				  t[i].hdr_len);
+		memcpy((__u8 *)rec + NFTRACE_RECORD_V1_LEN,
+		       (const __u8 *)&full + NFTRACE_RECORD_V1_LEN,
+		       t[i].hdr_len - NFTRACE_RECORD_V1_LEN);
+		ck_assert_msg(!strcmp(fmt(rec), t[i].s), "hdr_len %u: %s",
+			      t[i].hdr_len, line);
+	}
 }
 END_TEST
 
@@ -507,7 +644,13 @@ START_TEST(test_lost)
 }
 END_TEST
 
-/* The longest lines the formatter can make still fit NFTRACE_LINE_MAX. */
+/*
+ * The longest lines the formatter can make still fit NFTRACE_LINE_MAX:
+ * as nftrace_fmt.h says, of a V1 header and of a whole one.
+ */
+#define V1_LINE_LONGEST	295
+#define LINE_LONGEST	(V1_LINE_LONGEST + 140)
+
 START_TEST(test_longest_lines)
 {
 	static const char *const full = "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff";
@@ -520,6 +663,7 @@ START_TEST(test_longest_lines)
 	inet_pton(AF_INET6, full, pkt + n + 8);
 	rec = rec_make(&tr, V6, NFTRACE_HOOK_POSTROUTING, pkt, n + 24, ~0U);
 	rec->cpu = 65535;
+	rec->flags = NFTRACE_REC_F_DROP;
 	rec->mark = 0xffffffff;
 	rec->netns = 0xffffffff;
 	memset(rec->ifname_in, 'i', 16);
@@ -529,10 +673,28 @@ START_TEST(test_longest_lines)
 
 	n = pkt_ipv6(pkt, full, full, 6, 20);
 	pkt_tcp(pkt + n, 65535, 65535, ~0U, ~0U, 0xff, 65535);
-	memcpy(rec + 1, pkt, n + 20);
+	memcpy((__u8 *)rec + rec->hdr_len, pkt, n + 20);
 	rec->cap_len = n + 20;
-	rec->len = sizeof(*rec) + n + 20;
+	rec->len = rec->hdr_len + n + 20;
 	len = strlen(fmt(rec));
+	ck_assert_int_eq(len, V1_LINE_LONGEST);
+	ck_assert_int_eq(strcmp(line + len - 41,
+				" seq 4294967295 ack 4294967295 win 65535\n"), 0);
+
+	/* Every field past NFTRACE_RECORD_V1_LEN at its longest. */
+	rec_full(rec);
+	rec->packet_id = ~0ULL;
+	rec->ct_state = NFTRACE_CT_ESTABLISHED;
+	rec->ct_dir = 255;
+	rec->ct_status = ~0U;
+	rec->ct_zone = 65535;
+	rec->ct_mark = ~0U;
+	rec->phys_ifindex_in = -1;
+	rec->phys_ifindex_out = -1;
+	memset(rec->phys_ifname_in, 'p', 16);
+	memset(rec->phys_ifname_out, 'q', 16);
+	len = strlen(fmt(rec));
+	ck_assert_int_eq(len, LINE_LONGEST);
 	ck_assert_int_lt(len, NFTRACE_LINE_MAX);
 	ck_assert_int_eq(strcmp(line + len - 41,
 				" seq 4294967295 ack 4294967295 win 65535\n"), 0);
@@ -624,7 +786,7 @@ START_TEST(test_garbage)
 	unsigned int seed = 20240101, i;
 
 	for (i = 0; i < 50000; i++) {
-		__u32 rec_len = rand_r(&seed) % 400, j;
+		__u32 rec_len = rand_r(&seed) % 400, j, hdr_len;
 		struct nftrace_record *rec;
 		__u8 *b;
 
@@ -634,17 +796,22 @@ START_TEST(test_garbage)
 		for (j = 0; j < rec_len; j++)
 			b[j] = rand_r(&seed);
 		rec = (struct nftrace_record *)b;
-		/* Mostly plausible headers, so the decoders get exercised. */
-		if (rec_len >= sizeof(*rec) && rand_r(&seed) % 8) {
+		/*
+		 * Mostly plausible headers, so the decoders get exercised:
+		 * of any length from the first modules' to a later ABI's.
+		 */
+		hdr_len = NFTRACE_RECORD_V1_LEN +
+			  rand_r(&seed) % (sizeof(*rec) + 16 -
+					   NFTRACE_RECORD_V1_LEN);
+		if (rec_len >= hdr_len && rand_r(&seed) % 8) {
 			rec->type = NFTRACE_REC_PACKET;
-			rec->hdr_len = sizeof(*rec);
-			rec->cap_len = rec_len - sizeof(*rec) -
-				       rand_r(&seed) % 2;
-			if (rec->cap_len > rec_len - sizeof(*rec))
+			rec->hdr_len = hdr_len;
+			rec->cap_len = rec_len - hdr_len - rand_r(&seed) % 2;
+			if (rec->cap_len > rec_len - hdr_len)
 				rec->cap_len = 0;
 			rec->family = rand_r(&seed) % 2 ? V4 : V6;
 			if (rec->cap_len)
-				b[sizeof(*rec)] = (b[sizeof(*rec)] & 0x0f) |
+				b[hdr_len] = (b[hdr_len] & 0x0f) |
 					(rec->family == V4 ? 0x40 : 0x60);
 		}
 		fmt_tz(rec, rec_len, (long)(rand_r(&seed) % 200000) - 100000);
@@ -676,6 +843,8 @@ Suite *fmt_suite(void)
 	tcase_add_test(tc, test_header_fields);
 	tcase_add_test(tc, test_time_of_day);
 	tcase_add_test(tc, test_bad_records);
+	tcase_add_test(tc, test_new_fields);
+	tcase_add_test(tc, test_partial_headers);
 	tcase_add_test(tc, test_small_buffers);
 	tcase_add_test(tc, test_lost);
 	tcase_add_test(tc, test_longest_lines);

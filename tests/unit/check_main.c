@@ -24,6 +24,7 @@ static const struct {
 	{ "pcapng",	pcapng_suite },
 	{ "pcapng_read", pcapng_read_suite },
 	{ "json",	json_suite },
+	{ "journey",	journey_suite },
 };
 
 #define NR_SUITES	(sizeof(suites) / sizeof(suites[0]))
@@ -55,7 +56,7 @@ int main(int argc, char **argv)
 			srunner_add_suite(sr, suites[i].make());
 	}
 	if (!sr) {
-		fprintf(stderr, "usage: %s [SUITE]... (ring consumer fmt nflog pcap opts tool pcapng json)\n",
+		fprintf(stderr, "usage: %s [SUITE]... (ring consumer fmt nflog pcap opts tool pcapng json journey)\n",
 			argv[0]);
 		return 2;
 	}

@@ -120,6 +120,54 @@ START_TEST(test_encode_ipv6_padding)
 }
 END_TEST
 
+/*
+ * Bridge ports (a record with the whole header) as NFULA_IFINDEX_PHYS*
+ * after the devices; the longest header NFLOG_HDR_MAX says.
+ */
+START_TEST(test_encode_bridge_ports)
+{
+	__u8 out[NFLOG_HDR_MAX + 256], *p;
+	struct nftrace_record *rec;
+	__u16 len, type;
+	size_t n;
+
+	rec = rec_full(rec_make(&tr, NFTRACE_NFPROTO_IPV4,
+				NFTRACE_HOOK_POSTROUTING, pkt, 20, 20));
+	rec->flags = NFTRACE_REC_F_DROP;
+	rec->netns = 4294967295U;
+	rec->ifindex_out = 9;
+	rec->phys_ifindex_in = 0x01020304;
+	rec->phys_ifindex_out = 5;
+	rec->packet_id = 77;
+	n = nflog_encode(out, sizeof(out), rec, pkt, 20);
+	ck_assert_uint_eq(n, NFLOG_HDR_MAX + 20);
+	ck_assert_str_eq((char *)out + 16, "POSTROUTING netns=4294967295 dropped");
+	/* Header 4, packet header 8, prefix 4 + 37 + 3, INDEV, OUTDEV. */
+	p = out + 4 + 8 + 44 + 8 + 8;
+	memcpy(&len, p, 2);
+	memcpy(&type, p + 2, 2);
+	ck_assert_uint_eq(len, 8);
+	ck_assert_uint_eq(type, 6);			/* PHYSINDEV */
+	ck_assert_mem_eq(p + 4, "\x01\x02\x03\x04", 4);
+	memcpy(&type, p + 10, 2);
+	ck_assert_uint_eq(type, 7);			/* PHYSOUTDEV */
+	ck_assert_int_eq(p[15], 5);
+	memcpy(&type, p + 18, 2);
+	ck_assert_uint_eq(type, 2);			/* MARK */
+
+	/* None: no TLVs; nor in a header without them (the packet's). */
+	rec->phys_ifindex_in = 0;
+	rec->phys_ifindex_out = 0;
+	ck_assert_uint_eq(nflog_encode(out, sizeof(out), rec, pkt, 20),
+			  NFLOG_HDR_MAX - 16 + 20);
+	memset(pkt, 0xff, 64);		/* where the fields would be */
+	rec = rec_make(&tr, NFTRACE_NFPROTO_IPV4, NFTRACE_HOOK_INPUT, pkt, 64,
+		       64);
+	ck_assert_uint_eq(nflog_encode(out, sizeof(out), rec, pkt, 20),
+			  4 + 8 + 28 + 8 + 8 + 24);
+}
+END_TEST
+
 START_TEST(test_encode_limits)
 {
 	static __u8 big[70000], out[NFLOG_HDR_MAX + 70000];
@@ -175,9 +223,10 @@ static void write_two(const char *path, int linktype)
 		      "%s", err);
 	n = pkt_ipv4(pkt, "10.0.0.1", "10.0.0.2", 6, 20);
 	n += pkt_tcp(pkt + n, 22, 49827, 1, 0, 0x02, 64240);
-	rec = rec_make(&tr, NFTRACE_NFPROTO_IPV4, NFTRACE_HOOK_PREROUTING,
-		       pkt, n, n);
+	rec = rec_full(rec_make(&tr, NFTRACE_NFPROTO_IPV4,
+				NFTRACE_HOOK_PREROUTING, pkt, n, n));
 	rec->mark = 5;
+	rec->phys_ifindex_in = 6;	/* under a bridge */
 	ck_assert_int_eq(pcap_writer_write(&w, rec, rec->len), 0);
 
 	n = pkt_ipv6(pkt, "2001:db8::1", "2001:db8::2", 17, 8);
@@ -217,6 +266,10 @@ START_TEST(test_tshark_nflog)
 	ck_assert_str_eq(run(cmd),
 		"0x0800,2,,,,49827,,1704110401.123456789\n"
 		"0x86dd,,3,2001:db8::1,2001:db8::2,,53,1704110401.123457789\n");
+	snprintf(cmd, sizeof(cmd),
+		 "tshark -r %s -T fields -E separator=, -e nflog.ifindex_physindev -e nflog.ifindex_physoutdev 2>/dev/null",
+		 path);
+	ck_assert_str_eq(run(cmd), "6,\n,\n");
 	unlink(path);
 }
 END_TEST
@@ -249,6 +302,7 @@ Suite *nflog_suite(void)
 
 	tcase_add_test(tc, test_encode_ipv4);
 	tcase_add_test(tc, test_encode_ipv6_padding);
+	tcase_add_test(tc, test_encode_bridge_ports);
 	tcase_add_test(tc, test_encode_limits);
 	suite_add_tcase(s, tc);
 

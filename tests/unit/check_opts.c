@@ -242,6 +242,36 @@ START_TEST(test_read)
 }
 END_TEST
 
+/* --journey: lines on stdout, live or from a file; not with -w, --json, -F. */
+START_TEST(test_journey)
+{
+	ck_assert_int_eq(parse("--journey", "--drops", NULL), OPTS_RUN);
+	ck_assert_int_eq(o.format, OUTPUT_JOURNEY);
+	ck_assert_int_eq(parse("-r", "x.pcapng", "--journey", "--hooks",
+			       "prerouting,forward", NULL), OPTS_RUN);
+	ck_assert_int_eq(o.format, OUTPUT_JOURNEY);
+	ck_assert_uint_eq(o.hooks, 0x5);
+
+	ck_assert_int_eq(parse("--journey", "-w", "x", NULL), OPTS_ERROR);
+	expect_error("--journey prints on stdout: leave out -w");
+	ck_assert_int_eq(parse("-w", "-", "--journey", NULL), OPTS_ERROR);
+	expect_error("--journey prints on stdout: leave out -w");
+	ck_assert_int_eq(parse("-r", "a", "-w", "b", "--journey", NULL),
+			 OPTS_ERROR);
+	expect_error("--journey prints on stdout: leave out -w");
+	ck_assert_int_eq(parse("--journey", "--json", NULL), OPTS_ERROR);
+	expect_error("--json and --journey each choose the output: give one of them");
+	ck_assert_int_eq(parse("--json", "--journey", NULL), OPTS_ERROR);
+	expect_error("--journey and --json each choose the output");
+	ck_assert_int_eq(parse("-w", "x", "-F", "pcap", "--journey", NULL),
+			 OPTS_ERROR);
+	expect_error("--journey and -F each choose the output");
+	ck_assert_int_eq(parse("--journey", "-F", "pcapng", "-w", "x", NULL),
+			 OPTS_ERROR);
+	expect_error("-F and --journey each choose the output");
+}
+END_TEST
+
 /* The extcap dialect: queries answered, a capture turned into options. */
 START_TEST(test_extcap)
 {
@@ -425,6 +455,7 @@ START_TEST(test_manpage_covers_help)
 		"-w", "-c", "-s", "--snapshot-length", "--hooks", "-4", "-6",
 		"--netns", "-B", "--buffer-size", "--linktype", "-q", "-v",
 		"--device", "-h", "--help", "--version", "--drops",
+		"--journey",
 	};
 	char *man = NULL, want[64], *w;
 	size_t len = 0;
@@ -475,6 +506,7 @@ Suite *opts_suite(void)
 	tcase_add_test(tc, test_hooks_str);
 	tcase_add_test(tc, test_manpage_covers_help);
 	tcase_add_test(tc, test_read);
+	tcase_add_test(tc, test_journey);
 	tcase_add_test(tc, test_extcap);
 	suite_add_tcase(s, tc);
 	return s;

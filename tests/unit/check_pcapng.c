@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include <pcap/pcap.h>
 
+#include "../../kmod/nftrace_fmt.h"
 #include "../../user/pcapng_writer.h"
 #include "pkt.h"
 #include "suites.h"
@@ -223,6 +224,68 @@ START_TEST(test_tshark_fields)
 }
 END_TEST
 
+/*
+ * The fields past NFTRACE_RECORD_V1_LEN as tshark reads them: the id in
+ * epb_packetid (frame.packet_id) and in the comment, the other words
+ * after cpu=, each only when the header has it; a record of the first
+ * modules' header written as before.
+ */
+START_TEST(test_tshark_new_fields)
+{
+	char err[PCAP_ERRBUF_SIZE], cmd[512];
+	struct nftrace_record *rec;
+	struct pcapng_writer w;
+	__u8 pkt[256];
+	unsigned int i;
+
+	tool_require("tshark");
+	ck_assert_msg(pcapng_writer_open(&w, path, SNAPLEN, "nftrace-test",
+					 err) == 0, "%s", err);
+	for (i = 0; i < 5; i++) {
+		rec = rec_i(0, pkt);
+		switch (i) {
+		case 0:
+			rec_later_fields(rec);
+			rec->phys_ifindex_in = 4;
+			strcpy(rec->phys_ifname_in, "veth1");
+			rec->phys_ifindex_out = 5;
+			strcpy(rec->phys_ifname_out, "b r\\");
+			break;
+		case 1:
+			rec_full(rec);	/* all 0: "ct=none" alone */
+			break;
+		case 2:
+			rec_hdr_len(rec, 104);	/* up to the cookie */
+			rec->packet_id = 8;
+			rec->netns_cookie = 1;
+			break;
+		case 3:
+			break;		/* the first modules' header */
+		case 4:
+			rec_full(rec);
+			rec->flags = NFTRACE_REC_F_DROP;
+			rec->packet_id = ~0ULL;
+			rec->ct_state = NFTRACE_CT_NEW;
+			rec->ct_dir = NFTRACE_CT_DIR_REPLY;
+			rec->ct_status = NFTRACE_IPS_SRC_NAT;
+			break;
+		}
+		ck_assert_int_eq(pcapng_writer_write(&w, rec, rec->len), 0);
+	}
+	ck_assert_int_eq(pcapng_writer_close(&w), 0);
+	snprintf(cmd, sizeof(cmd),
+		 "tshark -r %s -T fields -E separator='|' -e frame.packet_id -e frame.cap_len -e frame.comment",
+		 path);
+	ck_assert_int_eq(tool_run(cmd, out, sizeof(out)), 0);
+	ck_assert_str_eq(out,
+		"7|100|in=eth0 in_ifindex=2 out=- out_ifindex=0 mark=0x0 cpu=1 id=7 netns_cookie=9007199254740993 ct=established,reply,dnat ct_status=0x12e ct_zone=3 ct_mark=0x2a phys_in=veth1 phys_in_ifindex=4 phys_out=b\\x20r\\x5c phys_out_ifindex=5\n"
+		"|100|in=eth0 in_ifindex=2 out=- out_ifindex=0 mark=0x0 cpu=1 ct=none\n"
+		"8|100|in=eth0 in_ifindex=2 out=- out_ifindex=0 mark=0x0 cpu=1 id=8 netns_cookie=1\n"
+		"|100|in=eth0 in_ifindex=2 out=- out_ifindex=0 mark=0x0 cpu=1\n"
+		"18446744073709551615|100|in=eth0 in_ifindex=2 out=- out_ifindex=0 mark=0x0 cpu=1 id=18446744073709551615 ct=new,reply,snat ct_status=0x10 dropped\n");
+}
+END_TEST
+
 /* The file as a whole, and the statistics blocks, as capinfos sees them. */
 START_TEST(test_capinfos)
 {
@@ -368,6 +431,23 @@ START_TEST(test_fuzz_random_records)
 			rec->ifname_in[k] = (char)(1 + rnd(255));
 			rec->ifname_out[k] = (char)rnd(256);
 		}
+		/* Half with the whole header: every later field at random. */
+		if (rnd(2)) {
+			rec_full(rec);
+			rec->packet_id = (__u64)random() << 32 | random();
+			rec->netns_cookie = ~0ULL - rnd(3);
+			rec->ct_state = (__u8)rnd(256);
+			rec->ct_dir = (__u8)rnd(256);
+			rec->ct_status = (__u32)random();
+			rec->ct_zone = (__u16)random();
+			rec->ct_mark = (__u32)random();
+			rec->phys_ifindex_in = (__s32)random();
+			rec->phys_ifindex_out = -(__s32)rnd(1000);
+			for (k = 0; k < NFTRACE_IFNAMSIZ; k++) {
+				rec->phys_ifname_in[k] = (char)(1 + rnd(255));
+				rec->phys_ifname_out[k] = (char)(1 + rnd(255));
+			}
+		}
 		if (!rnd(50))
 			rec->type = 99;		/* no packet: skipped */
 		if (!rnd(20))
@@ -442,6 +522,7 @@ Suite *pcapng_suite(void)
 	tcase_add_test(tc, test_libpcap_filters);
 	tcase_add_test(tc, test_tcpdump_filters);
 	tcase_add_test(tc, test_tshark_fields);
+	tcase_add_test(tc, test_tshark_new_fields);
 	tcase_add_test(tc, test_capinfos);
 	tcase_add_test(tc, test_isb_options);
 	tcase_add_test(tc, test_disk_full_keeps_whole_blocks);

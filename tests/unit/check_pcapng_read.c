@@ -16,6 +16,8 @@
 #include <byteswap.h>
 #include <pcap/pcap.h>
 
+#include "../../kmod/nftrace_fmt.h"
+#include "../../user/json_writer.h"
 #include "../../user/pcapng_reader.h"
 #include "../../user/pcapng_writer.h"
 #include "pkt.h"
@@ -100,6 +102,29 @@ static void make_recs(void)
 	recs[3]->flags = NFTRACE_REC_F_DROP;
 	recs[4]->netns = PKT_NETNS + 7;
 	recs[4]->cpu = 65535;
+
+	/*
+	 * The later header fields: all of them; all 0 (ct=none alone); a
+	 * header that ends after the cookie; recs[3] the first modules';
+	 * every field at its largest, an unknown conntrack state.
+	 */
+	rec_later_fields(recs[0]);
+	recs[0]->phys_ifindex_in = 4;
+	strcpy(recs[0]->phys_ifname_in, "veth-p0");
+	recs[0]->phys_ifindex_out = -5;
+	memcpy(recs[0]->phys_ifname_out, "we\"ird\\ x\x01\xff", 12);
+	rec_full(recs[1]);
+	rec_hdr_len(recs[2], offsetof(struct nftrace_record, ct_status));
+	recs[2]->packet_id = 103;
+	rec_full(recs[4]);
+	recs[4]->packet_id = ~0ULL;
+	recs[4]->netns_cookie = ~0ULL;
+	recs[4]->ct_state = 200;
+	recs[4]->ct_status = ~0U;
+	recs[4]->ct_zone = 65535;
+	recs[4]->ct_mark = ~0U;
+	recs[4]->phys_ifindex_in = 0x7fffffff;
+	memset(recs[4]->phys_ifname_in, 'p', NFTRACE_IFNAMSIZ - 1);
 }
 
 static void write_recs(const char *to)
@@ -119,14 +144,35 @@ static void write_recs(const char *to)
 	ck_assert_int_eq(pcapng_writer_close(&w), 0);
 }
 
-/* Every field of got is want's (but seq, which no file holds). */
+/* rec as the JSON writer writes it, into buf. */
+static void json_line(const struct nftrace_record *rec, char *buf,
+		      size_t size)
+{
+	struct json_writer w;
+	FILE *f = fmemopen(buf, size, "w");
+
+	ck_assert_ptr_nonnull(f);
+	json_writer_init(&w, f);
+	ck_assert_int_eq(json_writer_write(&w, rec, rec->len), 0);
+	ck_assert_int_eq(json_writer_flush(&w), 0);
+	fclose(f);
+}
+
+/*
+ * Every field of got is want's (but seq, which no file holds), its
+ * header as long, and it prints as want does: as text, the line live
+ * capture printed; as JSON, the object.
+ */
 static void assert_same(const struct nftrace_record *got, __u32 got_len,
 			const struct nftrace_record *want, unsigned int i)
 {
+	char got_line[NFTRACE_LINE_MAX], want_line[NFTRACE_LINE_MAX];
+	char got_json[4096], want_json[4096];
+
 	ck_assert_uint_eq(got_len, want->len);
 	ck_assert_uint_eq(got->len, want->len);
 	ck_assert_uint_eq(got->type, NFTRACE_REC_PACKET);
-	ck_assert_uint_eq(got->hdr_len, sizeof(*got));
+	ck_assert_uint_eq(got->hdr_len, want->hdr_len);
 	ck_assert_uint_eq(got->seq, 0);
 	ck_assert_uint_eq(got->tstamp_ns, want->tstamp_ns);
 	ck_assert_uint_eq(got->netns, want->netns);
@@ -143,9 +189,19 @@ static void assert_same(const struct nftrace_record *got, __u32 got_len,
 			      NFTRACE_IFNAMSIZ), "record %u: ifname_in", i);
 	ck_assert_msg(!memcmp(got->ifname_out, want->ifname_out,
 			      NFTRACE_IFNAMSIZ), "record %u: ifname_out", i);
+	ck_assert_msg(!memcmp((const __u8 *)got + NFTRACE_RECORD_V1_LEN,
+			      (const __u8 *)want + NFTRACE_RECORD_V1_LEN,
+			      want->hdr_len - NFTRACE_RECORD_V1_LEN),
+		      "record %u: the fields past NFTRACE_RECORD_V1_LEN", i);
 	ck_assert_msg(!memcmp((const __u8 *)got + got->hdr_len,
 			      (const __u8 *)want + want->hdr_len,
 			      want->cap_len), "record %u: packet bytes", i);
+	nftrace_fmt_record(got_line, sizeof(got_line), got, got_len, 0);
+	nftrace_fmt_record(want_line, sizeof(want_line), want, want->len, 0);
+	ck_assert_str_eq(got_line, want_line);
+	json_line(got, got_json, sizeof(got_json));
+	json_line(want, want_json, sizeof(want_json));
+	ck_assert_str_eq(got_json, want_json);
 }
 
 /* All records of file; 1 when it ended cleanly, 0 on an error. */
@@ -243,7 +299,8 @@ static size_t swap_file(const __u8 *in, size_t len, __u8 *out)
 			memcpy(&olen, in + p + 2, 2);
 			out[p] = in[p + 1]; out[p + 1] = in[p];
 			out[p + 2] = in[p + 3]; out[p + 3] = in[p + 2];
-			if (type == 6 && code == 4)	/* epb_dropcount */
+			/* epb_dropcount, epb_packetid */
+			if (type == 6 && (code == 4 || code == 5))
 				for (v = 0; v < 8; v++)
 					out[p + 4 + v] = in[p + 11 - v];
 			if (!code)
@@ -349,18 +406,87 @@ START_TEST(test_every_byte_flipped)
 			continue;
 		/* A flipped packet byte or name is still a record: in bounds. */
 		while (pcapng_reader_next(&r, &rec, &rlen, &lost, err) > 0) {
+			char line[NFTRACE_LINE_MAX];
+
 			ck_assert_uint_eq(rlen, rec->len);
-			ck_assert_uint_eq(rec->hdr_len, sizeof(*rec));
+			ck_assert(rec->hdr_len == NFTRACE_RECORD_V1_LEN ||
+				  rec->hdr_len == offsetof(struct nftrace_record,
+							   ct_status) ||
+				  rec->hdr_len == sizeof(*rec));
 			ck_assert_uint_le(rec->cap_len, NFTRACE_SNAPLEN_MAX);
-			ck_assert_uint_eq(rlen, sizeof(*rec) + rec->cap_len);
+			ck_assert_uint_eq(rlen, rec->hdr_len + rec->cap_len);
 			ck_assert_uint_eq(rec->ifname_in[NFTRACE_IFNAMSIZ - 1], 0);
 			ck_assert_uint_eq(rec->ifname_out[NFTRACE_IFNAMSIZ - 1], 0);
+			if (NFTRACE_REC_HAS(rec, phys_ifname_out)) {
+				ck_assert_uint_eq(rec->phys_ifname_in[NFTRACE_IFNAMSIZ - 1], 0);
+				ck_assert_uint_eq(rec->phys_ifname_out[NFTRACE_IFNAMSIZ - 1], 0);
+			}
+			/* A valid record: it prints as one, not "bad". */
+			nftrace_fmt_record(line, sizeof(line), rec, rlen, 0);
+			ck_assert_ptr_null(strstr(line, "bad record"));
 			n++;
 		}
 		ck_assert_uint_le(n, NR_RECS);
 		pcapng_reader_close(&r);
 	}
 	free(in);
+}
+END_TEST
+
+/*
+ * The id is epb_packetid's; the comment's id= is for people. Either
+ * alone gives the record back; a file of neither and no ct= (an older
+ * nftrace-capture's, or an older module's) the first modules' header.
+ */
+START_TEST(test_packet_id_sources)
+{
+	static const __u8 opt[4] = { 5, 0, 8, 0 };	/* epb_packetid, 8 */
+	const struct nftrace_record *rec;
+	char err[PCAP_ERRBUF_SIZE];
+	struct pcapng_reader r;
+	unsigned int n;
+	__u8 *in, *at;
+	size_t len;
+	__u32 rlen;
+	__u64 lost;
+
+	make_recs();
+	write_recs(path);
+
+	/* No id= in the comment: blanked, the words around it stay. */
+	in = slurp(path, &len);
+	at = memmem(in, len, " id=103", 7);
+	ck_assert_ptr_nonnull(at);
+	memset(at, ' ', 7);
+	spit(path2, in, len);
+	ck_assert_msg(read_all(path2, &n, NULL, err), "%s", err);
+	ck_assert_uint_eq(n, NR_RECS);
+	free(in);
+
+	/* No epb_packetid: its code made one nobody knows. */
+	in = slurp(path, &len);
+	for (at = in; (at = memmem(at, len - (at - in), opt, 4)); at += 4)
+		at[1] = 0x80;
+	spit(path2, in, len);
+	ck_assert_msg(read_all(path2, &n, NULL, err), "%s", err);
+	ck_assert_uint_eq(n, NR_RECS);
+
+	/* Neither: recs[2] reads as a record of the first modules. */
+	at = memmem(in, len, " id=103", 7);
+	ck_assert_ptr_nonnull(at);
+	memset(at, ' ', 7);
+	spit(path2, in, len);
+	free(in);
+	ck_assert_int_eq(pcapng_reader_open(&r, path2, err), 0);
+	for (n = 0; n < 3; n++)
+		ck_assert_int_eq(pcapng_reader_next(&r, &rec, &rlen, &lost,
+						    err), 1);
+	ck_assert_uint_eq(rec->hdr_len, NFTRACE_RECORD_V1_LEN);
+	ck_assert_uint_eq(rlen, NFTRACE_RECORD_V1_LEN + rec->cap_len);
+	ck_assert_uint_eq(rec->mark, recs[2]->mark);
+	ck_assert_mem_eq((const __u8 *)rec + rec->hdr_len,
+			 (const __u8 *)recs[2] + recs[2]->hdr_len, rec->cap_len);
+	pcapng_reader_close(&r);
 }
 END_TEST
 
@@ -430,6 +556,17 @@ START_TEST(test_not_nftrace_files)
 			{ " cpu=0", " cpu=-" },		/* "-0 ..." */
 			{ "mark=0x1", "mark=-x1" },
 			{ "in_ifindex=2", "in_ifindex=a" },
+			{ " id=7 ", " id=- " },
+			{ " id=7 ", " id=\t " },
+			{ "netns_cookie=9", "netns_cookie=x" },
+			{ "ct=established", "ct=estab1ished" },
+			{ "ct=established", "ct=state256,ply" },
+			{ "ct_status=0x12e", "ct_status=012e" },
+			{ "ct_zone=3", "ct_zone=x" },
+			{ "ct_zone=65535", "ct_zone=65536" },
+			{ "ct_mark=0x2a", "ct_mark=0x+a" },
+			{ "phys_in_ifindex=4", "phys_in_ifindex=z" },
+			{ "phys_in=veth-p0", "phys_in=veth\\p0" },
 		};
 		unsigned int i;
 
@@ -461,6 +598,7 @@ Suite *pcapng_read_suite(void)
 	tcase_add_test(tc, test_other_byte_order);
 	tcase_add_test(tc, test_truncated_everywhere);
 	tcase_add_test(tc, test_every_byte_flipped);
+	tcase_add_test(tc, test_packet_id_sources);
 	tcase_add_test(tc, test_not_nftrace_files);
 	suite_add_tcase(s, tc);
 	return s;

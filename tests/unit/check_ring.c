@@ -12,7 +12,7 @@
 #include "ring_sim.h"
 #include "suites.h"
 
-#define REC		sizeof(struct nftrace_record)	/* 88 */
+#define REC		SIM_HDR_LEN	/* 88 */
 #define SMALL_RING	4096
 
 static struct sim_ring sr;
@@ -55,7 +55,7 @@ static void expect_record(const struct nftrace_record *rec, __u64 seq,
 	ck_assert_uint_eq(rec->cap_len, cap_len);
 	ck_assert_uint_eq(rec->tstamp_ns, seed);
 	fill(want, cap_len, seed);
-	ck_assert_mem_eq(rec + 1, want, cap_len);
+	ck_assert_mem_eq((const __u8 *)rec + REC, want, cap_len);
 }
 
 /* Wherever a pointer into the ring lands, the access stays inside it. */
@@ -389,7 +389,7 @@ static void *stress_producer(void *arg)
 			nftrace_ring_lose(&s->r);
 			continue;
 		}
-		memset(rec, 0, sizeof(*rec));
+		memset(rec, 0, REC);
 		rec->len = len;
 		rec->type = NFTRACE_REC_PACKET;
 		rec->hdr_len = REC;
@@ -397,7 +397,7 @@ static void *stress_producer(void *arg)
 		rec->tstamp_ns = seq;
 		rec->cap_len = cap;
 		for (i = 0; i < cap; i++)
-			((__u8 *)(rec + 1))[i] = (__u8)(seq + i);
+			((__u8 *)rec + REC)[i] = (__u8)(seq + i);
 		nftrace_ring_commit(&s->r, len);
 	}
 	__atomic_store_n(&st->done, 1, __ATOMIC_RELEASE);
@@ -419,7 +419,7 @@ static void *stress_consumer(void *arg)
 		while ((n = nftrace_ring_check(&r, cons, prod, &rec)) > 0) {
 			__u64 seq = rec->seq;
 			__u32 cap = stress_cap(rec->tstamp_ns), i;
-			const __u8 *d = (const __u8 *)(rec + 1);
+			const __u8 *d = (const __u8 *)rec + REC;
 
 			if (seq < next || (!st->lossy && seq != next) ||
 			    rec->tstamp_ns != seq || rec->cap_len != cap ||

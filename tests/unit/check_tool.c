@@ -21,11 +21,13 @@
 #include <pcap/pcap.h>
 
 #include "suites.h"
+#include "tools.h"
 
 #define DEV	"/fake/nftrace"
 #define MAX_ENV	8
 
 static char tmp[64], out_path[96], err_path[96];
+static char out_buf[4096];
 
 static void setup(void)
 {
@@ -294,6 +296,18 @@ START_TEST(test_drops_old_kernel)
 }
 END_TEST
 
+/*
+ * Three lines of the fake's: packets 0 of ring 0, 2 of ring 1 and 11 of
+ * ring 1 (fake_nftrace.c), with the whole header and with a module's
+ * from before packet ids (OLD_*: no id=, no ct=).
+ */
+#define LINE0	" cpu0 ipv4 PREROUTING id=1 in=eth0 out=- mark=0x0 netns=4026531840 ct=established,reply,dnat ct_zone=3 ct_mark=0x2a len=140 tcp 10.0.0.1:22 > 10.0.0.2:40000 [P.] seq 0 ack 0 win 512\n"
+#define LINE1	" cpu1 ipv4 PREROUTING id=6 in=eth0 out=- mark=0x0 netns=4026531840 ct=untracked len=84 icmp 10.0.0.1 > 10.0.0.2 echo request id 1 seq 2\n"
+#define LINE2	" cpu1 ipv6 FORWARD id=24 in=eth0 out=eth1 mark=0x0 netns=4026531840 ct=none len=60 tcp [2001:db8::1]:443 > [2001:db8::2]:50000 [.] seq 11 ack 1 win 100\n"
+#define OLD_LINE0 " cpu0 ipv4 PREROUTING in=eth0 out=- mark=0x0 netns=4026531840 len=140 tcp 10.0.0.1:22 > 10.0.0.2:40000 [P.] seq 0 ack 0 win 512\n"
+#define OLD_LINE1 " cpu1 ipv4 PREROUTING in=eth0 out=- mark=0x0 netns=4026531840 len=84 icmp 10.0.0.1 > 10.0.0.2 echo request id 1 seq 2\n"
+#define OLD_LINE2 " cpu1 ipv6 FORWARD in=eth0 out=eth1 mark=0x0 netns=4026531840 len=60 tcp [2001:db8::1]:443 > [2001:db8::2]:50000 [.] seq 11 ack 1 win 100\n"
+
 /* Text lines: sorted by time, every ring's records, the shared format. */
 START_TEST(test_text_lines)
 {
@@ -305,10 +319,75 @@ START_TEST(test_text_lines)
 	memcpy(sp.env, env, sizeof(env));
 	ck_assert_int_eq(run(&sp, args), 0);
 	s = slurp(out_path);
-	ck_assert_ptr_nonnull(strstr(s, " cpu0 ipv4 PREROUTING in=eth0 out=- mark=0x0 netns=4026531840 len=140 tcp 10.0.0.1:22 > 10.0.0.2:40000 [P.] seq 0 ack 0 win 512\n"));
-	ck_assert_ptr_nonnull(strstr(s, " cpu1 ipv4 PREROUTING in=eth0 out=- mark=0x0 netns=4026531840 len=84 icmp 10.0.0.1 > 10.0.0.2 echo request id 1 seq 2\n"));
-	ck_assert_ptr_nonnull(strstr(s, " cpu1 ipv6 FORWARD in=eth0 out=eth1 mark=0x0 netns=4026531840 len=60 tcp [2001:db8::1]:443 > [2001:db8::2]:50000 [.] seq 11 ack 1 win 100\n"));
+	ck_assert_ptr_nonnull(strstr(s, LINE0));
+	ck_assert_ptr_nonnull(strstr(s, LINE1));
+	ck_assert_ptr_nonnull(strstr(s, LINE2));
 	ck_assert_int_eq(lines(out_path), 80);
+}
+END_TEST
+
+/* The 80 lines of an old module's records on stdout, as they always were. */
+static void assert_old_lines(void)
+{
+	const char *s = slurp(out_path);
+
+	ck_assert_ptr_nonnull(strstr(s, OLD_LINE0));
+	ck_assert_ptr_nonnull(strstr(s, OLD_LINE1));
+	ck_assert_ptr_nonnull(strstr(s, OLD_LINE2));
+	ck_assert_ptr_null(strstr(s, " id="));
+	ck_assert_ptr_null(strstr(s, " ct="));
+	ck_assert_int_eq(lines(out_path), 80);
+}
+
+/*
+ * A module from before packet ids (records with the
+ * NFTRACE_RECORD_V1_LEN-byte header): text as its tool printed it, no
+ * id= nor ct=; JSON without the later keys; its pcapng has no
+ * epb_packetid and reads back with -r into the same lines.
+ */
+START_TEST(test_old_module_records)
+{
+	static const char *env[] = { "NFTRACE_FAKE_PACKETS=40",
+				     "NFTRACE_FAKE_OLD_MODULE=1", NULL };
+	const char *args[9] = { "--device", DEV, "-c", "80", NULL };
+	const char *rd[] = { "-r", NULL, NULL };
+	struct spawn sp = { .out_fd = -1 };
+	char ng[128], cmd[512];
+	const char *s;
+
+	memcpy(sp.env, env, sizeof(env));
+	ck_assert_int_eq(run(&sp, args), 0);
+	assert_old_lines();
+	ck_assert_ptr_nonnull(strstr(slurp(err_path), "80 packets captured\n"));
+
+	args[4] = "--json";
+	ck_assert_int_eq(run(&sp, args), 0);
+	s = slurp(out_path);
+	ck_assert_int_eq(lines(out_path), 80);
+	ck_assert_ptr_nonnull(strstr(s, "\"len\":216,\"cap_len\":128,\"orig_len\":140,\"dropped\":false,\"data\":\"45"));
+	ck_assert_ptr_null(strstr(s, "packet_id"));
+	ck_assert_ptr_null(strstr(s, "netns_cookie"));
+	ck_assert_ptr_null(strstr(s, "\"ct\""));
+	ck_assert_ptr_null(strstr(s, "phys_"));
+
+	snprintf(ng, sizeof(ng), "%s/old.pcapng", tmp);
+	args[4] = "-w";
+	args[5] = ng;
+	args[6] = "-F";
+	args[7] = "pcapng";
+	ck_assert_int_eq(run(&sp, args), 0);
+	rd[1] = ng;
+	ck_assert_int_eq(run(NULL, rd), 0);
+	assert_old_lines();
+	ck_assert_str_eq(slurp(err_path), "");
+
+	/* No packet ids in the file, no later words in its comments. */
+	tool_require("tshark");
+	snprintf(cmd, sizeof(cmd),
+		 "tshark -r %s -T fields -e frame.packet_id -e frame.comment 2>/dev/null | grep -c -E '^\t(in=eth0 in_ifindex=2|in=- in_ifindex=0) out=[-a-z0-9]+ out_ifindex=[03] mark=0x0 cpu=[01]$'",
+		 ng);
+	ck_assert_int_eq(tool_run(cmd, out_buf, sizeof(out_buf)), 0);
+	ck_assert_str_eq(out_buf, "80\n");
 }
 END_TEST
 
@@ -507,9 +586,9 @@ START_TEST(test_read_file)
 	/* Text, as live (test_text_lines), all 80. */
 	ck_assert_int_eq(run(NULL, rd), 0);
 	s = slurp(out_path);
-	ck_assert_ptr_nonnull(strstr(s, " cpu0 ipv4 PREROUTING in=eth0 out=- mark=0x0 netns=4026531840 len=140 tcp 10.0.0.1:22 > 10.0.0.2:40000 [P.] seq 0 ack 0 win 512\n"));
-	ck_assert_ptr_nonnull(strstr(s, " cpu1 ipv4 PREROUTING in=eth0 out=- mark=0x0 netns=4026531840 len=84 icmp 10.0.0.1 > 10.0.0.2 echo request id 1 seq 2\n"));
-	ck_assert_ptr_nonnull(strstr(s, " cpu1 ipv6 FORWARD in=eth0 out=eth1 mark=0x0 netns=4026531840 len=60 tcp [2001:db8::1]:443 > [2001:db8::2]:50000 [.] seq 11 ack 1 win 100\n"));
+	ck_assert_ptr_nonnull(strstr(s, LINE0));
+	ck_assert_ptr_nonnull(strstr(s, LINE1));
+	ck_assert_ptr_nonnull(strstr(s, LINE2));
 	ck_assert_int_eq(lines(out_path), 80);
 	text = strdup(s);	/* before slurp() reuses its buffer */
 	ck_assert_str_eq(slurp(err_path), "");
@@ -528,12 +607,15 @@ START_TEST(test_read_file)
 	free(text);
 	rd[1] = ng;
 
-	/* JSON: one object per record. */
+	/* JSON: one object per record, with the later keys from the file. */
 	rd[2] = "--json";
 	rd[3] = NULL;
 	ck_assert_int_eq(run(NULL, rd), 0);
 	ck_assert_int_eq(lines(out_path), 80);
-	ck_assert_ptr_nonnull(strstr(slurp(out_path), "\"hook\":\"FORWARD\""));
+	s = slurp(out_path);
+	ck_assert_ptr_nonnull(strstr(s, "\"hook\":\"FORWARD\""));
+	ck_assert_ptr_nonnull(strstr(s, "\"cpu\":0,\"seq\":0,\"len\":288,\"cap_len\":128,\"orig_len\":140,\"dropped\":false,\"packet_id\":1,\"netns_cookie\":\"9007199254740993\",\"ct\":{\"state\":\"established\",\"dir\":\"reply\",\"status\":302,\"zone\":3,\"mark\":42,\"snat\":false,\"dnat\":true},\"data\":\"45"));
+	ck_assert_ptr_nonnull(strstr(s, "\"packet_id\":24,\"netns_cookie\":\"9007199254740993\",\"ct\":{\"state\":\"none\",\"status\":0,\"zone\":0,\"mark\":0,\"snat\":false,\"dnat\":false},\"data\":\"6"));
 
 	/* Selection: one in four is IPv6, one in four is UDP port 53. */
 	rd[2] = "-6";
@@ -581,6 +663,7 @@ Suite *tool_suite(void)
 	tcase_add_test(tc, test_sigint_pcap);
 	tcase_add_test(tc, test_sigterm_text);
 	tcase_add_test(tc, test_text_lines);
+	tcase_add_test(tc, test_old_module_records);
 	tcase_add_test(tc, test_filter);
 	tcase_add_test(tc, test_drops_old_module);
 	tcase_add_test(tc, test_drops_old_kernel);

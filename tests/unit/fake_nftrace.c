@@ -15,10 +15,16 @@
  *   NFTRACE_FAKE_PACKETS   packets per ring, then the producer idles (1000)
  *   NFTRACE_FAKE_RINGS     rings, one producer each (2)
  *   NFTRACE_FAKE_GAP_US    microseconds between two packets of a ring (0)
+ *   NFTRACE_FAKE_OLD_MODULE  set: a module from before packet ids, whose
+ *                          records have the NFTRACE_RECORD_V1_LEN-byte
+ *                          header (record_hdr_len too)
  *
  * Packet k of ring i: IPv4 TCP, UDP, ICMP echo or IPv6 TCP in turn, at the
  * configured hooks in turn; families not configured are skipped (and not
- * counted as seen).
+ * counted as seen). With the whole header, its packet id is
+ * k * rings + i + 1, its netns cookie FAKE_COOKIE, and conntrack in turn
+ * established in the reply direction with DNAT, zone 3 and ct mark 0x2a;
+ * new; untracked; none (fake_ct()).
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -40,6 +46,7 @@
 
 #define PAGE		4096UL
 #define FAKE_NETNS	4026531840U
+#define FAKE_COOKIE	9007199254740993ULL	/* 2^53 + 1: no double holds it */
 
 struct fake_ring {
 	struct nftrace_ring r;
@@ -65,6 +72,7 @@ static struct {
 	unsigned long gap_us;
 	int no_flags;		/* a module from before config flags */
 	int no_drops;		/* a kernel without drop reasons (< 5.17) */
+	__u16 hdr_len;		/* of the records: the module's header */
 } fk = { .lock = PTHREAD_MUTEX_INITIALIZER, .fd = -1 };
 
 static void *(*real_mmap)(void *, size_t, int, int, int, off_t);
@@ -90,6 +98,8 @@ __attribute__((constructor)) static void fake_init(void)
 	fk.gap_us = s ? strtoul(s, NULL, 0) : 0;
 	fk.no_flags = !!getenv("NFTRACE_FAKE_NO_FLAGS");
 	fk.no_drops = !!getenv("NFTRACE_FAKE_NO_DROPS");
+	fk.hdr_len = getenv("NFTRACE_FAKE_OLD_MODULE") ?
+		     NFTRACE_RECORD_V1_LEN : sizeof(struct nftrace_record);
 }
 
 static __u64 stride(void)
@@ -165,7 +175,7 @@ static int set_config(const struct nftrace_config *c)
 	    (fk.no_flags && n.flags) || n.snaplen > NFTRACE_SNAPLEN_MAX ||
 	    n.ring_size < NFTRACE_RING_MIN || n.ring_size > NFTRACE_RING_MAX ||
 	    (n.ring_size & (n.ring_size - 1)) ||
-	    NFTRACE_ALIGN(sizeof(struct nftrace_record) + n.snaplen) >
+	    NFTRACE_ALIGN(fk.hdr_len + n.snaplen) >
 	    n.ring_size / 4)
 		return -EINVAL;
 	if (fk.no_drops && (n.flags & NFTRACE_CFG_DROPS))
@@ -244,6 +254,31 @@ static size_t make_packet(__u8 *p, unsigned long k, unsigned int ring,
 	}
 }
 
+/* Conntrack of packet kind k % 4 (make_packet()'s), at any hook. */
+static void fake_ct(struct nftrace_record *rec, unsigned long k)
+{
+	switch (k % 4) {
+	case 0:
+		rec->ct_state = NFTRACE_CT_ESTABLISHED;
+		rec->ct_dir = NFTRACE_CT_DIR_REPLY;
+		/* SEEN_REPLY, ASSURED, CONFIRMED, DST_NAT, DST_NAT_DONE */
+		rec->ct_status = 0x12e;
+		rec->ct_zone = 3;
+		rec->ct_mark = 0x2a;
+		break;
+	case 1:
+		rec->ct_state = NFTRACE_CT_NEW;
+		rec->ct_status = 0x8;
+		break;
+	case 2:
+		rec->ct_state = NFTRACE_CT_UNTRACKED;
+		break;
+	default:
+		rec->ct_state = NFTRACE_CT_NONE;
+		break;
+	}
+}
+
 static void stat_inc(__u64 *c)
 {
 	__atomic_store_n(c, __atomic_load_n(c, __ATOMIC_RELAXED) + 1,
@@ -278,7 +313,7 @@ static void *producer(void *arg)
 			}
 			cap = cap < keep ? cap : keep;
 		}
-		len = sizeof(*rec) + cap;
+		len = fk.hdr_len + cap;
 		rec = nftrace_ring_reserve(&fr->r, len);
 		if (!rec) {
 			nftrace_ring_lose(&fr->r);
@@ -286,10 +321,11 @@ static void *producer(void *arg)
 			continue;
 		}
 		clock_gettime(CLOCK_REALTIME, &ts);
-		memset(rec, 0, sizeof(*rec));
+		/* Only the header's bytes: the record may be shorter. */
+		memset(rec, 0, fk.hdr_len);
 		rec->len = len;
 		rec->type = NFTRACE_REC_PACKET;
-		rec->hdr_len = sizeof(*rec);
+		rec->hdr_len = fk.hdr_len;
 		rec->seq = fr->r.seq;
 		rec->tstamp_ns = ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 		rec->netns = FAKE_NETNS;
@@ -304,7 +340,12 @@ static void *producer(void *arg)
 		rec->hook = hook;
 		rec->family = family;
 		rec->cpu = fr->cpu;
-		memcpy(rec + 1, pkt, cap);
+		if (NFTRACE_REC_HAS(rec, phys_ifname_out)) {
+			rec->packet_id = (__u64)k * fk.nr_rings + fr->cpu + 1;
+			rec->netns_cookie = FAKE_COOKIE;
+			fake_ct(rec, k);
+		}
+		memcpy((__u8 *)rec + fk.hdr_len, pkt, cap);
 		nftrace_ring_commit(&fr->r, len);
 		stat_inc(&fr->stats.captured);
 		if (fk.gap_us)
@@ -358,7 +399,7 @@ static int get_info(struct nftrace_info *in)
 	in->ctl_size = ctl_size();
 	in->ring_offset = ctl_size();
 	in->ring_stride = stride();
-	in->record_hdr_len = sizeof(struct nftrace_record);
+	in->record_hdr_len = fk.hdr_len;
 	in->running = fk.running;
 	in->hooks = fk.cfg.hooks;
 	in->families = fk.cfg.families;

@@ -72,18 +72,22 @@ int main(int argc, char **argv)
 	}
 	for (i = 0; i < runs; i++) {
 		struct nftrace_record *rec = (struct nftrace_record *)buf;
-		size_t len = rand_r(&seed) % 600, j;
+		size_t len = rand_r(&seed) % 600, j, hdr_len;
 
 		for (j = 0; j < len; j++)
 			buf[j] = rand_r(&seed);
-		if (len >= sizeof(*rec) && rand_r(&seed) % 8) {
+		/* Headers from the first modules' length to a later ABI's. */
+		hdr_len = NFTRACE_RECORD_V1_LEN +
+			  rand_r(&seed) % (sizeof(*rec) + 16 -
+					   NFTRACE_RECORD_V1_LEN);
+		if (len >= hdr_len && rand_r(&seed) % 8) {
 			rec->type = NFTRACE_REC_PACKET;
-			rec->hdr_len = sizeof(*rec);
-			rec->cap_len = len - sizeof(*rec);
+			rec->hdr_len = hdr_len;
+			rec->cap_len = len - hdr_len;
 			rec->family = rand_r(&seed) % 2 ? NFTRACE_NFPROTO_IPV4 :
 							  NFTRACE_NFPROTO_IPV6;
 			if (rec->cap_len)
-				buf[sizeof(*rec)] = (buf[sizeof(*rec)] & 0x0f) |
+				buf[hdr_len] = (buf[hdr_len] & 0x0f) |
 					(rec->family == NFTRACE_NFPROTO_IPV4 ?
 					 0x40 : 0x60);
 		}

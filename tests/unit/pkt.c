@@ -87,9 +87,9 @@ struct nftrace_record *rec_make(struct test_rec *t, __u8 family, __u8 hook,
 	struct nftrace_record *rec = (struct nftrace_record *)t->buf;
 
 	memset(rec, 0, sizeof(*rec));
-	rec->len = sizeof(*rec) + cap_len;
+	rec->len = NFTRACE_RECORD_V1_LEN + cap_len;
 	rec->type = NFTRACE_REC_PACKET;
-	rec->hdr_len = sizeof(*rec);
+	rec->hdr_len = NFTRACE_RECORD_V1_LEN;
 	rec->tstamp_ns = PKT_TSTAMP;
 	rec->netns = PKT_NETNS;
 	rec->ifindex_in = 2;
@@ -99,6 +99,36 @@ struct nftrace_record *rec_make(struct test_rec *t, __u8 family, __u8 hook,
 	rec->family = family;
 	rec->cpu = 1;
 	strcpy(rec->ifname_in, "eth0");
-	memcpy(rec + 1, pkt, cap_len);
+	memcpy((__u8 *)rec + NFTRACE_RECORD_V1_LEN, pkt, cap_len);
+	return rec;
+}
+
+struct nftrace_record *rec_hdr_len(struct nftrace_record *rec, __u16 hdr_len)
+{
+	__u8 *b = (__u8 *)rec;
+
+	memmove(b + hdr_len, b + rec->hdr_len, rec->cap_len);
+	if (hdr_len > rec->hdr_len)
+		memset(b + rec->hdr_len, 0, hdr_len - rec->hdr_len);
+	rec->hdr_len = hdr_len;
+	rec->len = hdr_len + rec->cap_len;
+	return rec;
+}
+
+struct nftrace_record *rec_full(struct nftrace_record *rec)
+{
+	return rec_hdr_len(rec, sizeof(*rec));
+}
+
+struct nftrace_record *rec_later_fields(struct nftrace_record *rec)
+{
+	rec_full(rec);
+	rec->packet_id = 7;
+	rec->netns_cookie = PKT_COOKIE;
+	rec->ct_state = NFTRACE_CT_ESTABLISHED;
+	rec->ct_dir = NFTRACE_CT_DIR_REPLY;
+	rec->ct_status = 0x12e;
+	rec->ct_zone = 3;
+	rec->ct_mark = 0x2a;
 	return rec;
 }

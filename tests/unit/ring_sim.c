@@ -82,7 +82,7 @@ struct nftrace_ring sim_ring_consumer(const struct sim_ring *s)
 int sim_produce(struct sim_ring *s, const struct nftrace_record *hdr,
 		const void *data, __u32 cap_len)
 {
-	__u32 len = sizeof(*hdr) + cap_len;
+	__u32 len = SIM_HDR_LEN + cap_len;
 	struct nftrace_record *rec;
 
 	rec = nftrace_ring_reserve(&s->r, len);
@@ -90,13 +90,14 @@ int sim_produce(struct sim_ring *s, const struct nftrace_record *hdr,
 		nftrace_ring_lose(&s->r);
 		return 0;
 	}
-	*rec = *hdr;
+	/* The header's first SIM_HDR_LEN bytes: the record has no more. */
+	memcpy(rec, hdr, SIM_HDR_LEN);
 	rec->len = len;
 	rec->type = NFTRACE_REC_PACKET;
-	rec->hdr_len = sizeof(*rec);
+	rec->hdr_len = SIM_HDR_LEN;
 	rec->seq = s->r.seq;
 	rec->cap_len = cap_len;
-	memcpy(rec + 1, data, cap_len);
+	memcpy((__u8 *)rec + SIM_HDR_LEN, data, cap_len);
 	nftrace_ring_commit(&s->r, len);
 	return 1;
 }

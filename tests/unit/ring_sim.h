@@ -33,9 +33,18 @@ void sim_ring_free(struct sim_ring *s);
 struct nftrace_ring sim_ring_consumer(const struct sim_ring *s);
 
 /*
- * Produce one packet record: hdr's fields (tstamp, hook, family, ...) with
- * len, type, hdr_len, seq and cap_len filled in, followed by cap_len bytes
- * of data. Returns 1 when written, 0 when the ring was full (lost).
+ * The header of the records sim_produce() writes: the first modules'. The
+ * ring takes any header from this length on; the ring and consumer tests
+ * count in its sizes (records of the full header go through the ring in
+ * the tool's tests, fake_nftrace.c).
+ */
+#define SIM_HDR_LEN	NFTRACE_RECORD_V1_LEN
+
+/*
+ * Produce one packet record: hdr's first SIM_HDR_LEN bytes (tstamp, hook,
+ * family, ...) with len, type, hdr_len, seq and cap_len filled in,
+ * followed by cap_len bytes of data. Returns 1 when written, 0 when the
+ * ring was full (lost).
  */
 int sim_produce(struct sim_ring *s, const struct nftrace_record *hdr,
 		const void *data, __u32 cap_len);

@@ -15,5 +15,6 @@ Suite *tool_suite(void);
 Suite *pcapng_suite(void);
 Suite *pcapng_read_suite(void);
 Suite *json_suite(void);
+Suite *journey_suite(void);
 
 #endif /* _NFTRACE_SUITES_H */

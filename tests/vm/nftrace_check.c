@@ -42,6 +42,18 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+/*
+ * NFTRACE_V1: built with -include nftrace_v1.h (the v1 header, frozen),
+ * as a reader of the first modules: it finds the packet at hdr_len and
+ * must not mind a longer header than its own.
+ */
+#ifdef NFTRACE_V1
+#define NFTRACE_RECORD_V1_LEN	sizeof(struct nftrace_record)
+#define NFTRACE_HDR_OK(len)	((len) >= sizeof(struct nftrace_record))
+#else
+#define NFTRACE_HDR_OK(len)	((len) == sizeof(struct nftrace_record))
+#endif
+
 #include "../../kmod/nftrace_ring.h"
 
 static int failures;
@@ -127,6 +139,16 @@ static void reader_start(struct reader *rd, struct nftrace_config *cfg)
 		die("START");
 }
 
+/* The packet at hdr_len starts with its IP version, as its family says. */
+static int ip_version_ok(const struct nftrace_record *rec)
+{
+	const uint8_t *data = (const uint8_t *)rec + rec->hdr_len;
+
+	if (!rec->cap_len)
+		return 1;
+	return (data[0] >> 4) == (rec->family == NFTRACE_NFPROTO_IPV4 ? 4 : 6);
+}
+
 /* Consume everything; account sequence gaps as losses. */
 static void reader_drain(struct reader *rd)
 {
@@ -146,8 +168,9 @@ static void reader_drain(struct reader *rd)
 			      (unsigned long long)rec->seq,
 			      (unsigned long long)rd->next_seq[i]);
 			if (rec->type != NFTRACE_REC_PACKET ||
-			    rec->hdr_len != sizeof(*rec) ||
+			    !NFTRACE_HDR_OK(rec->hdr_len) ||
 			    rec->hdr_len + rec->cap_len != rec->len ||
+			    !ip_version_ok(rec) ||
 			    rec->cpu != i || rec->hook >= NFTRACE_NR_HOOKS)
 				rd->bad_records++;
 			rd->lost_seen += rec->seq - rd->next_seq[i];
@@ -379,7 +402,8 @@ static int cmd_abi(void)
 	CHECK(info.snaplen == NFTRACE_SNAPLEN_DEFAULT, "default snaplen %u",
 	      info.snaplen);
 	CHECK(info.hooks == NFTRACE_HOOKS_ALL, "default hooks %#x", info.hooks);
-	CHECK(info.record_hdr_len == sizeof(struct nftrace_record), "hdr len");
+	CHECK(NFTRACE_HDR_OK(info.record_hdr_len), "hdr len %u",
+	      info.record_hdr_len);
 	CHECK(info.ring_stride == info.page_size + 2ULL * info.ring_size,
 	      "stride");
 

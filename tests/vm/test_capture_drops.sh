@@ -171,9 +171,16 @@ cap=$!
 wait_for 5 grep -q "capturing at" $T/err || die "text capture did not start: $(cat $T/err)"
 send_udp client $SERVER4 9 10
 wait $cap || fail "text capture: exit $? ($(cat $T/err))"
-assert_eq 10 "$(grep -c ' ipv4 FORWARD dropped in=eth0 out=eth1 .* udp .*:9 length ' $T/lines)" \
+assert_eq 10 "$(grep -c ' ipv4 FORWARD dropped id=[1-9][0-9]* in=eth0 out=eth1 .* udp .*:9 length ' $T/lines)" \
 	"text: 10 'FORWARD dropped' lines"
-assert_eq 10 "$(grep -c ' ipv4 FORWARD in=eth0 out=eth1 ' $T/lines)" "text: 10 entry lines"
+assert_eq 10 "$(grep -c ' ipv4 FORWARD id=[1-9][0-9]* in=eth0 out=eth1 ' $T/lines)" "text: 10 entry lines"
+# A drop record has the id of the packet it drops: the ten ids, each
+# once entering FORWARD and once dropped there.
+assert_eq 10 "$(grep -o ' FORWARD id=[0-9]*' $T/lines | sort -u | wc -l)" \
+	"text: ten distinct ids entering FORWARD"
+assert_eq "$(grep -o ' FORWARD id=[0-9]*' $T/lines | sed 's/.*=//' | sort -n)" \
+	"$(grep -o ' FORWARD dropped id=[0-9]*' $T/lines | sed 's/.*=//' | sort -n)" \
+	"text: each drop record has the id its packet had entering FORWARD"
 assert_eq "$(printf 'in,dropped %.0s' {1..10})" \
 	"$(awk '{ printf "%s", ($5 == "dropped") ? ",dropped " : "in" }' $T/lines)" \
 	"text: each drop right after its packet's entry"

@@ -63,14 +63,14 @@ run() {
 run pre prerouting
 assert_eq 200 "$(nft_counter -n q ip t c_queued)" "nft: datagrams queued at PREROUTING"
 assert_eq 200 "$(nft_counter -n q ip t c_dropped)" "nft: echo requests dropped at INPUT"
-assert_eq 400 "$(grep -c ' ipv4 PREROUTING in=lo ' $T/pre)" \
+assert_eq 400 "$(grep -c ' ipv4 PREROUTING id=[1-9][0-9]* in=lo ' $T/pre)" \
 	"PREROUTING only: every packet recorded on its way in"
 assert_eq 0 "$(grep -c ' dropped ' $T/pre)" \
 	"PREROUTING only: no drop reported (none happened there)"
 
 run both prerouting,input
 assert_eq 400 "$(nft_counter -n q ip t c_dropped)" "nft: echo requests dropped at INPUT"
-assert_eq 200 "$(grep -c ' ipv4 INPUT dropped in=lo .* icmp' $T/both)" \
+assert_eq 200 "$(grep -c ' ipv4 INPUT dropped id=[1-9][0-9]* in=lo .* icmp' $T/both)" \
 	"PREROUTING and INPUT: every INPUT drop reported at INPUT"
 assert_eq 0 "$(grep -c ' PREROUTING dropped ' $T/both)" \
 	"PREROUTING and INPUT: none at PREROUTING"

@@ -129,7 +129,8 @@ assert_eq "$want" "$got" "nft at the router, right after nftrace: packets per (h
 expect_records() {
 	local name=$1 want=$2 got
 
-	got=$(sed -E 's/^[0-9:.]{18} //; s/ id [0-9]+ / id ID /' $T/$name | sort)
+	got=$(sed -E 's/^[0-9:.]{18} //; s/ id [0-9]+ / id ID /; s/ id=[1-9][0-9]* / id=PID /' \
+		$T/$name | sort)
 	want=$(sort <<< "$want")
 	if [ "$got" = "$want" ]; then
 		ok "reader $name: its $(wc -l <<< "$got") records, field by field"
@@ -156,7 +157,7 @@ lines() {
 		[ $fam = ipv4 ] || src=$SERVER6 dst=$CLIENT6
 	fi
 	for ((s = 1; s <= N; s++)); do
-		echo "cpu1 $fam $hook in=$in out=$out mark=$mark netns=$ns len=$len $icmp $src > $dst echo $type id ID seq $s"
+		echo "cpu1 $fam $hook id=PID in=$in out=$out mark=$mark netns=$ns ct=none len=$len $icmp $src > $dst echo $type id ID seq $s"
 	done
 }
 

@@ -3,7 +3,8 @@
 # answers pings. Each packet is in the file at the hooks it passed, under
 # the interface named after the hook, as often as the router's nft
 # counters saw it, with the direction the hook implies and a comment
-# naming the router's own interfaces and indexes (a forwarded packet still
+# naming the router's own interfaces and indexes, packet id, netns cookie
+# and conntrack (none: nothing here loads it) (a forwarded packet still
 # has its input interface at POSTROUTING: ip_output() passes it); the
 # server's port unreachables, which quote the UDP header, are left out of
 # the UDP counts. tcpdump filters the file, and the statistics blocks
@@ -64,17 +65,18 @@ assert_eq "10 3" "$fwd $echo4" "nft: the counters"
 fields() { # DISPLAY-FILTER: name|direction|comment of each packet, counted
 	tshark -r $T/c.pcapng -Y "$1" -T fields -E separator='|' \
 		-e frame.interface_name -e frame.packet_flags_direction \
-		-e frame.comment 2>/dev/null | sed 's/ cpu=[0-9]*$//' | sort | uniq -c |
+		-e frame.comment 2>/dev/null |
+		sed 's/ cpu=[0-9]* id=[1-9][0-9]* netns_cookie=[1-9][0-9]* / /' | sort | uniq -c |
 		sed 's/^ *//'
 }
 in0=$(ip -n router -o link show dev eth0 | cut -d: -f1)
 in1=$(ip -n router -o link show dev eth1 | cut -d: -f1)
-assert_eq "$fwd FORWARD|0x00000000|in=eth0 in_ifindex=$in0 out=eth1 out_ifindex=$in1 mark=0x0
-$fwd POSTROUTING|0x00000002|in=eth0 in_ifindex=$in0 out=eth1 out_ifindex=$in1 mark=0x0
-$fwd PREROUTING|0x00000001|in=eth0 in_ifindex=$in0 out=- out_ifindex=0 mark=0x0" \
+assert_eq "$fwd FORWARD|0x00000000|in=eth0 in_ifindex=$in0 out=eth1 out_ifindex=$in1 mark=0x0 ct=none
+$fwd POSTROUTING|0x00000002|in=eth0 in_ifindex=$in0 out=eth1 out_ifindex=$in1 mark=0x0 ct=none
+$fwd PREROUTING|0x00000001|in=eth0 in_ifindex=$in0 out=- out_ifindex=0 mark=0x0 ct=none" \
 	"$(fields 'udp.dstport == 10 && !icmp')" "forwarded UDP: three hooks, direction, interfaces"
-assert_eq "$echo4 INPUT|0x00000001|in=eth0 in_ifindex=$in0 out=- out_ifindex=0 mark=0x0
-$echo4 PREROUTING|0x00000001|in=eth0 in_ifindex=$in0 out=- out_ifindex=0 mark=0x0" \
+assert_eq "$echo4 INPUT|0x00000001|in=eth0 in_ifindex=$in0 out=- out_ifindex=0 mark=0x0 ct=none
+$echo4 PREROUTING|0x00000001|in=eth0 in_ifindex=$in0 out=- out_ifindex=0 mark=0x0 ct=none" \
 	"$(fields 'icmp.type == 8')" "echo requests to the router: in at PREROUTING and INPUT"
 assert_eq $((3 * fwd)) "$(tcpdump -nr $T/c.pcapng 'udp dst port 10' 2>/dev/null | wc -l)" \
 	"tcpdump filters the pcapng file"

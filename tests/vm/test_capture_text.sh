@@ -42,8 +42,8 @@ kill $mod
 wait $mod 2> /dev/null
 assert_eq 0 "$rc" "exit status after SIGINT"
 
-head4="ipv4 FORWARD in=eth0 out=eth1 mark=0x0 netns=$router_ns"
-head6r="ipv6 FORWARD in=eth1 out=eth0 mark=0x0 netns=$router_ns"
+head4="ipv4 FORWARD id=[1-9][0-9]* in=eth0 out=eth1 mark=0x0 netns=$router_ns ct=none"
+head6r="ipv6 FORWARD id=[1-9][0-9]* in=eth1 out=eth0 mark=0x0 netns=$router_ns ct=none"
 assert_eq 3 "$(grep -Ec "^[0-9:.]{18} cpu[0-9]+ $head4 len=84 icmp $CLIENT4 > $SERVER4 echo request id [0-9]+ seq [1-3]\$" $T/lines)" \
 	"IPv4 echo request lines"
 assert_eq 3 "$(grep -Ec " $head6r len=104 icmp6 $SERVER6 > $CLIENT6 echo reply id [0-9]+ seq [1-3]\$" $T/lines)" \

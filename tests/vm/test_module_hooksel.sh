@@ -1,12 +1,14 @@
 # SPDX-License-Identifier: GPL-2.0
-# Only the hooks that readers ask for are registered: a reader of IPv4
-# output adds one hook call to a packet's path, not ten. Kprobes record
+# Only the hooks that readers ask for are registered, and the hooks where
+# a traversal starts, PREROUTING and OUTPUT of the readers' families, which
+# hand out packet ids: a reader of IPv4 input adds two hook calls to a
+# packet's path, not ten. Kprobes record
 # which (hook, family) each call came from, for IPv4 and IPv6 loopback
 # pings that pass all four local hooks: on nftrace_capture(), where a hook
 # does work, the set must be the union of the running readers' wishes, in
 # a netns made while they run too, and empty once they stop; on
-# nftrace_hook(), the union of every wish since insmod, as registered ops
-# stay (test_capture_nfqueue.sh says why).
+# nftrace_hook(), the union of every wish since insmod and the id hooks,
+# as registered ops stay (test_capture_nfqueue.sh says why).
 . tests/vm/lib.sh
 
 CHECK=tests/vm/nftrace_check
@@ -82,7 +84,7 @@ reader out46 8 3
 assert_eq "hook=1 pf=10 hook=3 pf=10 hook=3 pf=2 " "$(seen)" "three readers"
 stop out46
 assert_eq "hook=1 pf=10 hook=3 pf=2 " "$(seen)" "a shared hook stays"
-assert_eq "hook=1 pf=10 hook=3 pf=10 hook=3 pf=2 " "$(cat $T/reg)" \
+assert_eq "hook=0 pf=10 hook=0 pf=2 hook=1 pf=10 hook=3 pf=10 hook=3 pf=2 " "$(cat $T/reg)" \
 	"the third reader's op stays registered, idle"
 
 ip netns add hooksel_late
@@ -95,10 +97,10 @@ stop out4
 assert_eq "hook=1 pf=10 " "$(seen)" "first reader gone: its hook gone"
 stop in6
 assert_eq "" "$(seen)" "last reader gone: no captures"
-assert_eq "hook=1 pf=10 hook=3 pf=10 hook=3 pf=2 " "$(cat $T/reg)" \
+assert_eq "hook=0 pf=10 hook=0 pf=2 hook=1 pf=10 hook=3 pf=10 hook=3 pf=2 " "$(cat $T/reg)" \
 	"last reader gone: the ops used stay registered"
 assert_eq "" "$(seen hooksel_late)" "nor in the late netns"
-assert_eq "hook=1 pf=10 hook=3 pf=10 hook=3 pf=2 " "$(cat $T/reg)" \
+assert_eq "hook=0 pf=10 hook=0 pf=2 hook=1 pf=10 hook=3 pf=10 hook=3 pf=2 " "$(cat $T/reg)" \
 	"the late netns has the same ops registered"
 
 # All hooks, both families: the ten ops, in use by loopback's four hooks.

@@ -81,8 +81,8 @@ done
 
 # Forwarded echo requests: at the router, in from the client side, out to
 # the server side; as many as tcpdump saw arriving on the router's eth0.
-fwd4=$(grep -c " ipv4 FORWARD in=eth0 out=eth1 mark=0x0 netns=$router_ns len=84 icmp $CLIENT4 > $SERVER4 echo request" $T/a)
-fwd6=$(grep -c " ipv6 FORWARD in=eth0 out=eth1 mark=0x0 netns=$router_ns len=104 icmp6 $CLIENT6 > $SERVER6 echo request" $T/a)
+fwd4=$(grep -c " ipv4 FORWARD id=[1-9][0-9]* in=eth0 out=eth1 mark=0x0 netns=$router_ns ct=none len=84 icmp $CLIENT4 > $SERVER4 echo request" $T/a)
+fwd6=$(grep -c " ipv6 FORWARD id=[1-9][0-9]* in=eth0 out=eth1 mark=0x0 netns=$router_ns ct=none len=104 icmp6 $CLIENT6 > $SERVER6 echo request" $T/a)
 assert_eq 3 "$fwd4" "IPv4 echo requests at the router's FORWARD hook"
 assert_eq 3 "$fwd6" "IPv6 echo requests at the router's FORWARD hook"
 seen4=$(tcpdump -n -r $T/router.pcap "icmp[icmptype] == icmp-echo and src $CLIENT4" 2>/dev/null | wc -l)
@@ -92,9 +92,9 @@ assert_eq "$seen6" "$fwd6" "FORWARD IPv6 requests vs tcpdump on the router"
 
 # The TCP handshake, decoded, at the client's OUTPUT hook (tcp_send
 # retries until the listener is up: as many SYNs as nft counted).
-assert_eq "$(counted syn4)" "$(grep -Ec " ipv4 OUTPUT in=- out=eth0 .* tcp $CLIENT4:[0-9]+ > $SERVER4:5201 \[S\] seq [0-9]+ ack 0 win [0-9]+" $T/a)" \
+assert_eq "$(counted syn4)" "$(grep -Ec " ipv4 OUTPUT id=[1-9][0-9]* in=- out=eth0 .* tcp $CLIENT4:[0-9]+ > $SERVER4:5201 \[S\] seq [0-9]+ ack 0 win [0-9]+" $T/a)" \
 	"IPv4 SYNs decoded at OUTPUT"
-assert_eq "$(counted syn6)" "$(grep -Ec " ipv6 OUTPUT in=- out=eth0 .* tcp \\[$CLIENT6\\]:[0-9]+ > \\[$SERVER6\\]:5201 \[S\]" $T/a)" \
+assert_eq "$(counted syn6)" "$(grep -Ec " ipv6 OUTPUT id=[1-9][0-9]* in=- out=eth0 .* tcp \\[$CLIENT6\\]:[0-9]+ > \\[$SERVER6\\]:5201 \[S\]" $T/a)" \
 	"IPv6 SYNs decoded at OUTPUT"
 
 # Two readers, the same records of the test's traffic (background IPv6

@@ -1,0 +1,867 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * journey_writer.c - one line per packet journey (see journey_writer.h).
+ *
+ * A fixed table of journeys, found by packet id through hash chains of
+ * slot numbers, each journey on one of two lists in the order it was last
+ * touched: under way, or at its last hook waiting for a drop record. The
+ * next to end is whichever list's head has the earlier deadline. The
+ * lists are in record order, so the order journeys end in depends on the
+ * records and on how far the clock has gone, never on when it was moved:
+ * a clock step that no record contradicts ends the same journeys, in the
+ * same order, that the next record would have ended.
+ *
+ * The packet is decoded here rather than by nftrace_fmt.c, whose decoder
+ * only makes whole lines: this one keeps the addresses and ports to
+ * compare hop with hop, and prints a short summary of the first hop with
+ * the text line's conventions (tcpdump's flag letters, [|tcp] where the
+ * capture cut a header, [addr]:port for IPv6). Packet bytes may come from
+ * a file: every length is checked before the bytes it covers are read.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../kmod/nftrace_fmt.h"
+#include "journey_writer.h"
+#include "text_writer.h"
+
+#define JW_SUMMARY_MAX	160	/* a TCP/IPv6 summary is under 120 */
+#define JW_LINE_MAX	2048	/* the longest line is under 1500 */
+#define JW_IP6_MAX_EXT	8	/* extension headers walked, as in text */
+
+/* IP protocol numbers (the kernel's and libc's names clash). */
+#define JW_PROTO_HOPOPTS	0
+#define JW_PROTO_ICMP		1
+#define JW_PROTO_TCP		6
+#define JW_PROTO_UDP		17
+#define JW_PROTO_ROUTING	43
+#define JW_PROTO_FRAGMENT	44
+#define JW_PROTO_AH		51
+#define JW_PROTO_ICMPV6		58
+#define JW_PROTO_DSTOPTS	60
+
+/* journey.list: the lists, then where a journey on neither is. */
+enum {
+	JW_UNDERWAY,
+	JW_AT_END,
+	JW_NR_LISTS,
+	JW_UNLINKED = JW_NR_LISTS,
+	JW_FREE,
+};
+
+/* How long a journey on each list waits for its next record. */
+static const __u64 jw_wait_ns[JW_NR_LISTS] = {
+	[JW_UNDERWAY]	= JOURNEY_TIMEOUT_NS,
+	[JW_AT_END]	= JOURNEY_DROP_WAIT_NS,
+};
+
+struct jw_addr {
+	__u8 a[16];
+	__u16 port;
+	__u8 has_port;
+	__u8 v6;
+};
+
+/* What hops are compared by. known: the IP header was there. */
+struct jw_tuple {
+	struct jw_addr src, dst;
+	__u8 known;
+};
+
+struct jw_hop {
+	__u8 hook;
+	__u8 dropped;
+	__u8 snat, dnat;		/* changed in this hook, to: */
+	struct jw_addr snat_to, dnat_to;
+	char in[NFTRACE_IFNAMSIZ + 1];	/* printable, NUL-terminated */
+	char out[NFTRACE_IFNAMSIZ + 1];
+};
+
+struct journey {
+	__u64 id;			/* 0: a record without one */
+	__u64 first_ns, last_ns;
+	int prev, next;			/* on its list; next: the free list */
+	int hnext;			/* hash chain */
+	__u8 list;			/* JW_UNDERWAY .. JW_FREE */
+	__u8 nr_hops;
+	struct jw_tuple last;		/* as the last record had them */
+	char summary[JW_SUMMARY_MAX];	/* the first record's packet */
+	struct jw_hop hops[JOURNEY_MAX_HOPS];
+};
+
+/* A string being built: len < size always, so a NUL fits. */
+struct jw_str {
+	char *buf;
+	size_t size;
+	size_t len;
+};
+
+static void str_init(struct jw_str *s, char *buf, size_t size)
+{
+	s->buf = buf;
+	s->size = size;
+	s->len = 0;
+	buf[0] = '\0';
+}
+
+/* Cut at the end of buf, as the text line is. */
+__attribute__((format(printf, 2, 3)))
+static void str_printf(struct jw_str *s, const char *fmt, ...)
+{
+	size_t room = s->size - s->len;
+	va_list ap;
+	int n;
+
+	if (room < 2)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(s->buf + s->len, room, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		s->len += (size_t)n < room ? (size_t)n : room - 1;
+}
+
+static __u32 get_be16(const __u8 *p)
+{
+	return (__u32)p[0] << 8 | p[1];
+}
+
+/* Packet decoding: the tuple, and the summary of the first hop. */
+
+static void put_addr(struct jw_str *s, const struct jw_addr *a)
+{
+	char ip[NFTRACE_IP6_STRLEN];
+
+	if (s->size - s->len < 2)
+		return;
+	if (a->v6)
+		nftrace_fmt_ip6(ip, a->a);
+	else
+		snprintf(ip, sizeof(ip), "%u.%u.%u.%u", a->a[0], a->a[1],
+			 a->a[2], a->a[3]);
+	if (!a->has_port)
+		str_printf(s, "%s", ip);
+	else if (a->v6)
+		str_printf(s, "[%s]:%u", ip, a->port);
+	else
+		str_printf(s, "%s:%u", ip, a->port);
+}
+
+/* " SRC > DST" */
+static void put_pair(struct jw_str *s, const struct jw_tuple *t)
+{
+	str_printf(s, " ");
+	put_addr(s, &t->src);
+	str_printf(s, " > ");
+	put_addr(s, &t->dst);
+}
+
+/* The ports at p, when the capture holds them. */
+static void set_ports(struct jw_tuple *t, const __u8 *p, __u32 n)
+{
+	if (n < 4)
+		return;
+	t->src.port = get_be16(p);
+	t->dst.port = get_be16(p + 2);
+	t->src.has_port = t->dst.has_port = 1;
+}
+
+static void put_tcp(struct jw_str *s, struct jw_tuple *t, const __u8 *p,
+		    __u32 n)
+{
+	/* tcpdump's letters, one per flag bit from FIN up to CWR. */
+	static const char flag_chars[8] = "FSRP.UEW";
+	char flags[sizeof(flag_chars) + 1];
+	unsigned int i, k = 0;
+
+	set_ports(t, p, n);
+	str_printf(s, "tcp");
+	put_pair(s, t);
+	if (n < 20) {
+		str_printf(s, " [|tcp]");
+		return;
+	}
+	for (i = 0; i < 8; i++)
+		if (p[13] & (1U << i))
+			flags[k++] = flag_chars[i];
+	flags[k] = '\0';
+	str_printf(s, " [%s]", k ? flags : "none");
+}
+
+struct jw_icmp_type {
+	__u8 type;
+	__u8 kind;
+	const char *name;
+};
+
+enum {
+	JW_ICMP_INFO,	/* the code when not 0 */
+	JW_ICMP_ERROR,	/* always the code */
+	JW_ICMP_ECHO,	/* id and seq */
+};
+
+static const struct jw_icmp_type icmp4_types[] = {
+	{ 0,	JW_ICMP_ECHO,	"echo reply" },
+	{ 3,	JW_ICMP_ERROR,	"unreachable" },
+	{ 4,	JW_ICMP_ERROR,	"source quench" },
+	{ 5,	JW_ICMP_ERROR,	"redirect" },
+	{ 8,	JW_ICMP_ECHO,	"echo request" },
+	{ 11,	JW_ICMP_ERROR,	"time exceeded" },
+	{ 12,	JW_ICMP_ERROR,	"parameter problem" },
+};
+
+static const struct jw_icmp_type icmp6_types[] = {
+	{ 1,	JW_ICMP_ERROR,	"unreachable" },
+	{ 2,	JW_ICMP_ERROR,	"packet too big" },
+	{ 3,	JW_ICMP_ERROR,	"time exceeded" },
+	{ 4,	JW_ICMP_ERROR,	"parameter problem" },
+	{ 128,	JW_ICMP_ECHO,	"echo request" },
+	{ 129,	JW_ICMP_ECHO,	"echo reply" },
+	{ 133,	JW_ICMP_INFO,	"router solicitation" },
+	{ 134,	JW_ICMP_INFO,	"router advertisement" },
+	{ 135,	JW_ICMP_INFO,	"neighbor solicitation" },
+	{ 136,	JW_ICMP_INFO,	"neighbor advertisement" },
+	{ 137,	JW_ICMP_INFO,	"redirect" },
+};
+
+#define JW_ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+static void put_icmp(struct jw_str *s, const struct jw_tuple *t,
+		     const __u8 *p, __u32 n)
+{
+	int v6 = t->src.v6;
+	const struct jw_icmp_type *types = v6 ? icmp6_types : icmp4_types;
+	size_t i, nr = v6 ? JW_ARRAY_SIZE(icmp6_types) :
+			    JW_ARRAY_SIZE(icmp4_types);
+	const struct jw_icmp_type *type = NULL;
+
+	str_printf(s, v6 ? "icmp6" : "icmp");
+	put_pair(s, t);
+	if (n < 4) {
+		str_printf(s, v6 ? " [|icmp6]" : " [|icmp]");
+		return;
+	}
+	for (i = 0; i < nr; i++)
+		if (types[i].type == p[0])
+			type = &types[i];
+	if (!type) {
+		str_printf(s, " type %u code %u", p[0], p[1]);
+		return;
+	}
+	str_printf(s, " %s", type->name);
+	if (type->kind == JW_ICMP_ERROR || p[1])
+		str_printf(s, " code %u", p[1]);
+	if (type->kind != JW_ICMP_ECHO)
+		return;
+	if (n < 8)
+		str_printf(s, v6 ? " [|icmp6]" : " [|icmp]");
+	else
+		str_printf(s, " id %u seq %u", get_be16(p + 4),
+			   get_be16(p + 6));
+}
+
+/* The transport header at p, n bytes of it captured. */
+static void parse_l4(struct jw_str *s, struct jw_tuple *t, unsigned int proto,
+		     const __u8 *p, __u32 n, __u32 fragoff)
+{
+	if (fragoff) {
+		/* Not the first fragment: no ports here. */
+		str_printf(s, "proto %u", proto);
+		put_pair(s, t);
+		str_printf(s, " frag off %u", fragoff);
+		return;
+	}
+	switch (proto) {
+	case JW_PROTO_TCP:
+		put_tcp(s, t, p, n);
+		return;
+	case JW_PROTO_UDP:
+		set_ports(t, p, n);
+		str_printf(s, "udp");
+		put_pair(s, t);
+		if (n < 8)
+			str_printf(s, " [|udp]");
+		return;
+	case JW_PROTO_ICMP:
+	case JW_PROTO_ICMPV6:
+		if (t->src.v6 != (proto == JW_PROTO_ICMPV6))
+			break;
+		put_icmp(s, t, p, n);
+		return;
+	}
+	str_printf(s, "proto %u", proto);
+	put_pair(s, t);
+}
+
+static void set_addrs(struct jw_tuple *t, const __u8 *src, const __u8 *dst,
+		      int v6)
+{
+	size_t len = v6 ? 16 : 4;
+
+	memcpy(t->src.a, src, len);
+	memcpy(t->dst.a, dst, len);
+	t->src.v6 = t->dst.v6 = v6;
+	t->known = 1;
+}
+
+static void parse_ipv4(struct jw_str *s, struct jw_tuple *t, const __u8 *p,
+		       __u32 n)
+{
+	__u32 hlen, tot;
+
+	if (n < 20) {
+		str_printf(s, "[|ip]");
+		return;
+	}
+	if (p[0] >> 4 != 4) {
+		str_printf(s, "bad ip version %u", p[0] >> 4);
+		return;
+	}
+	hlen = (p[0] & 15) * 4;
+	if (hlen < 20) {
+		str_printf(s, "bad ip hlen %u", hlen);
+		return;
+	}
+	set_addrs(t, p + 12, p + 16, 0);
+	if (n < hlen) {
+		str_printf(s, "ip");
+		put_pair(s, t);
+		str_printf(s, " [|ip]");
+		return;
+	}
+	/* Trust the total length only to shorten (0 with BIG TCP). */
+	tot = get_be16(p + 2);
+	if (tot >= hlen && tot < n)
+		n = tot;
+	parse_l4(s, t, p[9], p + hlen, n - hlen,
+		 (get_be16(p + 6) & 0x1fff) * 8);
+}
+
+static int is_ip6_ext(unsigned int nh)
+{
+	return nh == JW_PROTO_HOPOPTS || nh == JW_PROTO_ROUTING ||
+	       nh == JW_PROTO_FRAGMENT || nh == JW_PROTO_AH ||
+	       nh == JW_PROTO_DSTOPTS;
+}
+
+static void ip6_stop(struct jw_str *s, const struct jw_tuple *t,
+		     const char *why)
+{
+	str_printf(s, "ip6");
+	put_pair(s, t);
+	str_printf(s, "%s", why);
+}
+
+static void parse_ipv6(struct jw_str *s, struct jw_tuple *t, const __u8 *p,
+		       __u32 n)
+{
+	__u32 plen, off = 40, fragoff = 0;
+	unsigned int nh, i;
+
+	if (n < 40) {
+		str_printf(s, "[|ip6]");
+		return;
+	}
+	if (p[0] >> 4 != 6) {
+		str_printf(s, "bad ip6 version %u", p[0] >> 4);
+		return;
+	}
+	set_addrs(t, p + 8, p + 24, 1);
+	/* 0: a jumbogram, or a GSO packet beyond 64k; use what is there. */
+	plen = get_be16(p + 4);
+	if (plen && plen < n - 40)
+		n = 40 + plen;
+	nh = p[6];
+	for (i = 0; is_ip6_ext(nh) && !fragoff; i++) {
+		const __u8 *h = p + off;
+
+		if (i == JW_IP6_MAX_EXT) {
+			ip6_stop(s, t, " too many extension headers");
+			return;
+		}
+		/* Every extension header is at least 8 bytes long. */
+		if (off > n || n - off < 8) {
+			ip6_stop(s, t, " [|ip6]");
+			return;
+		}
+		if (nh == JW_PROTO_FRAGMENT) {
+			fragoff = get_be16(h + 2) & 0xfff8;
+			off += 8;
+		} else if (nh == JW_PROTO_AH) {
+			off += (h[1] + 2) * 4;
+		} else {
+			off += (h[1] + 1) * 8;
+		}
+		nh = h[0];
+	}
+	if (off > n) {
+		ip6_stop(s, t, " [|ip6]");
+		return;
+	}
+	parse_l4(s, t, nh, p + off, n - off, fragoff);
+}
+
+static void parse_packet(struct jw_str *s, struct jw_tuple *t, __u8 family,
+			 const __u8 *p, __u32 n)
+{
+	memset(t, 0, sizeof(*t));
+	if (family == NFTRACE_NFPROTO_IPV4)
+		parse_ipv4(s, t, p, n);
+	else if (family == NFTRACE_NFPROTO_IPV6)
+		parse_ipv6(s, t, p, n);
+	else
+		str_printf(s, "family %u", family);
+}
+
+/* The table: slots, hash chains and lists. */
+
+static int slot_of(const struct journey_writer *w, const struct journey *j)
+{
+	return (int)(j - w->slots);
+}
+
+static unsigned int bucket_of(const struct journey_writer *w, __u64 id)
+{
+	__u64 h = id * 0x9e3779b97f4a7c15ULL;
+
+	return (unsigned int)(h ^ h >> 32) & (w->nr_buckets - 1);
+}
+
+static struct journey *lookup(struct journey_writer *w, __u64 id)
+{
+	int i;
+
+	for (i = w->buckets[bucket_of(w, id)]; i >= 0; i = w->slots[i].hnext)
+		if (w->slots[i].id == id)
+			return &w->slots[i];
+	return NULL;
+}
+
+static void hash_del(struct journey_writer *w, struct journey *j)
+{
+	int *link = &w->buckets[bucket_of(w, j->id)];
+
+	while (*link != slot_of(w, j))
+		link = &w->slots[*link].hnext;
+	*link = j->hnext;
+}
+
+static void list_add_tail(struct journey_writer *w, struct journey *j,
+			  unsigned int list)
+{
+	struct journey_list *l = &w->lists[list];
+
+	j->list = list;
+	j->next = -1;
+	j->prev = l->tail;
+	if (l->tail >= 0)
+		w->slots[l->tail].next = slot_of(w, j);
+	else
+		l->head = slot_of(w, j);
+	l->tail = slot_of(w, j);
+}
+
+static void list_del(struct journey_writer *w, struct journey *j)
+{
+	struct journey_list *l;
+
+	if (j->list >= JW_NR_LISTS)
+		return;
+	l = &w->lists[j->list];
+	if (j->prev >= 0)
+		w->slots[j->prev].next = j->next;
+	else
+		l->head = j->next;
+	if (j->next >= 0)
+		w->slots[j->next].prev = j->prev;
+	else
+		l->tail = j->prev;
+	j->list = JW_UNLINKED;
+}
+
+static __u64 deadline(const struct journey *j)
+{
+	__u64 wait = jw_wait_ns[j->list];
+
+	return j->last_ns > ~0ULL - wait ? ~0ULL : j->last_ns + wait;
+}
+
+/* The journey to end first: the earlier deadline of the two heads. */
+static struct journey *next_to_end(struct journey_writer *w)
+{
+	struct journey *best = NULL;
+	unsigned int i;
+
+	for (i = 0; i < JW_NR_LISTS; i++) {
+		struct journey *j;
+
+		if (w->lists[i].head < 0)
+			continue;
+		j = &w->slots[w->lists[i].head];
+		if (!best || deadline(j) < deadline(best))
+			best = j;
+	}
+	return best;
+}
+
+/* Printing. */
+
+/* HH:MM:SS.nnnnnnnnn in local time, as the text lines have it. */
+static void put_time(struct journey_writer *w, struct jw_str *s, __u64 ns)
+{
+	time_t sec = (time_t)(ns / 1000000000ULL);
+	long long tod;
+	struct tm tm;
+
+	if (sec / 60 != w->tz_minute) {
+		w->tz_minute = sec / 60;
+		w->tz_offset = localtime_r(&sec, &tm) ? tm.tm_gmtoff : 0;
+	}
+	tod = ((long long)(sec % 86400) + w->tz_offset % 86400 + 86400) %
+	      86400;
+	str_printf(s, "%02lld:%02lld:%02lld.%09u", tod / 3600, tod / 60 % 60,
+		   tod % 60, (unsigned int)(ns % 1000000000ULL));
+}
+
+/*
+ * The interface a hop is about: the one it came in by at PREROUTING and
+ * INPUT, the one it goes out by at FORWARD, OUTPUT and POSTROUTING. Left
+ * out when the hop before (in) or after (out) shows the same.
+ */
+static const char *hop_ifname(const struct journey *j, unsigned int k)
+{
+	const struct jw_hop *h = &j->hops[k];
+
+	switch (h->hook) {
+	case NFTRACE_HOOK_PREROUTING:
+	case NFTRACE_HOOK_INPUT:
+		if (k > 0 && !strcmp(j->hops[k - 1].in, h->in))
+			return "";
+		return h->in;
+	case NFTRACE_HOOK_FORWARD:
+	case NFTRACE_HOOK_OUTPUT:
+	case NFTRACE_HOOK_POSTROUTING:
+		if (k + 1 < j->nr_hops && !strcmp(j->hops[k + 1].out, h->out))
+			return "";
+		return h->out;
+	}
+	return "";
+}
+
+static void put_hop(struct jw_str *s, const struct journey *j, unsigned int k)
+{
+	const struct jw_hop *h = &j->hops[k];
+	const char *name = nftrace_hook_name(h->hook);
+	const char *ifname = hop_ifname(j, k);
+
+	if (name)
+		str_printf(s, "%s", name);
+	else
+		str_printf(s, "hook%u", h->hook);
+	if (ifname[0])
+		str_printf(s, " %s", ifname);
+	if (h->snat) {
+		str_printf(s, " (SNAT -> ");
+		put_addr(s, &h->snat_to);
+		str_printf(s, ")");
+	}
+	if (h->dnat) {
+		str_printf(s, " (DNAT -> ");
+		put_addr(s, &h->dnat_to);
+		str_printf(s, ")");
+	}
+	if (h->dropped)
+		str_printf(s, " dropped");
+}
+
+/* lost: it ended before the last hook it could reach, or a drop. */
+static void print_journey(struct journey_writer *w, const struct journey *j,
+			  int lost)
+{
+	char buf[JW_LINE_MAX];
+	struct jw_str s;
+	unsigned int k;
+
+	if (w->error)
+		return;
+	/* One byte short of buf: the '\n' always fits. */
+	str_init(&s, buf, sizeof(buf) - 1);
+	put_time(w, &s, j->first_ns);
+	if (j->id)
+		str_printf(&s, " id=%llu ", (unsigned long long)j->id);
+	else
+		str_printf(&s, " id=- ");
+	str_printf(&s, "%s ", j->summary);
+	for (k = 0; k < j->nr_hops; k++) {
+		str_printf(&s, k ? " -> " : " ");
+		put_hop(&s, j, k);
+	}
+	if (lost)
+		str_printf(&s, " -> (not seen again)");
+	buf[s.len++] = '\n';
+	fwrite(buf, 1, s.len, w->f);
+	w->lines++;
+}
+
+/* Print j and give its slot back. */
+static void end_journey(struct journey_writer *w, struct journey *j)
+{
+	int lost = j->list == JW_UNDERWAY;
+
+	list_del(w, j);
+	print_journey(w, j, lost);
+	if (j == w->one)
+		return;
+	hash_del(w, j);
+	j->list = JW_FREE;
+	j->next = w->free;
+	w->free = slot_of(w, j);
+	w->used--;
+}
+
+/* The journeys whose deadline the clock has passed. */
+static void expire(struct journey_writer *w)
+{
+	struct journey *j;
+
+	while ((j = next_to_end(w)) && deadline(j) < w->now)
+		end_journey(w, j);
+}
+
+/* A new journey for id, ending the next one to end if the table is full. */
+static struct journey *start_journey(struct journey_writer *w, __u64 id,
+				     const struct nftrace_record *rec,
+				     const char *summary)
+{
+	struct journey *j;
+
+	if (!id) {
+		j = w->one;
+	} else {
+		if (w->free < 0)
+			end_journey(w, next_to_end(w));
+		j = &w->slots[w->free];
+		w->free = j->next;
+		w->used++;
+		j->hnext = w->buckets[bucket_of(w, id)];
+		w->buckets[bucket_of(w, id)] = slot_of(w, j);
+	}
+	j->id = id;
+	j->first_ns = j->last_ns = rec->tstamp_ns;
+	j->list = JW_UNLINKED;
+	j->nr_hops = 0;
+	memset(&j->last, 0, sizeof(j->last));
+	snprintf(j->summary, sizeof(j->summary), "%s", summary);
+	return j;
+}
+
+static void copy_ifname(char *dst, const char *src)
+{
+	unsigned int i;
+
+	for (i = 0; i < NFTRACE_IFNAMSIZ && src[i]; i++) {
+		unsigned char c = src[i];
+
+		dst[i] = c > ' ' && c < 0x7f ? c : '?';
+	}
+	dst[i] = '\0';
+}
+
+static int addr_eq(const struct jw_addr *a, const struct jw_addr *b)
+{
+	if (memcmp(a->a, b->a, a->v6 ? 16 : 4))
+		return 0;
+	return !a->has_port || !b->has_port || a->port == b->port;
+}
+
+/* A drop record of the hook the journey is at: that hop, dropped. */
+static int drops_last_hop(const struct journey *j,
+			  const struct nftrace_record *rec)
+{
+	return (rec->flags & NFTRACE_REC_F_DROP) && j->nr_hops &&
+	       j->hops[j->nr_hops - 1].hook == rec->hook &&
+	       !j->hops[j->nr_hops - 1].dropped;
+}
+
+/*
+ * The record's hop. What changed since the last record changed in the
+ * hook of that record: nftrace's hooks run first, so that hook's NAT
+ * shows in the next record, or in its own drop record.
+ */
+static void add_hop(struct journey *j, const struct nftrace_record *rec,
+		    const struct jw_tuple *t)
+{
+	struct jw_hop *h;
+
+	if (j->nr_hops && j->last.known && t->known &&
+	    j->last.src.v6 == t->src.v6) {
+		h = &j->hops[j->nr_hops - 1];
+		if (!addr_eq(&j->last.src, &t->src)) {
+			h->snat = 1;
+			h->snat_to = t->src;
+		}
+		if (!addr_eq(&j->last.dst, &t->dst)) {
+			h->dnat = 1;
+			h->dnat_to = t->dst;
+		}
+	}
+	if (t->known)
+		j->last = *t;
+	if (rec->tstamp_ns > j->last_ns)
+		j->last_ns = rec->tstamp_ns;
+	if (drops_last_hop(j, rec)) {
+		j->hops[j->nr_hops - 1].dropped = 1;
+		return;
+	}
+	h = &j->hops[j->nr_hops++];
+	memset(h, 0, sizeof(*h));
+	h->hook = rec->hook;
+	h->dropped = !!(rec->flags & NFTRACE_REC_F_DROP);
+	copy_ifname(h->in, rec->ifname_in);
+	copy_ifname(h->out, rec->ifname_out);
+}
+
+int journey_final(unsigned int hook, unsigned int hooks)
+{
+	unsigned int later;
+
+	switch (hook) {
+	case NFTRACE_HOOK_INPUT:
+	case NFTRACE_HOOK_POSTROUTING:
+		return 1;
+	case NFTRACE_HOOK_PREROUTING:
+		later = 1U << NFTRACE_HOOK_INPUT | 1U << NFTRACE_HOOK_FORWARD |
+			1U << NFTRACE_HOOK_POSTROUTING;
+		break;
+	case NFTRACE_HOOK_FORWARD:
+	case NFTRACE_HOOK_OUTPUT:
+		later = 1U << NFTRACE_HOOK_POSTROUTING;
+		break;
+	default:
+		return 0;
+	}
+	return !(hooks & later);
+}
+
+int journey_writer_init(struct journey_writer *w, FILE *f, unsigned int hooks,
+			unsigned int size)
+{
+	unsigned int i;
+
+	memset(w, 0, sizeof(*w));
+	w->f = f;
+	w->hooks = hooks ? hooks : NFTRACE_HOOKS_ALL;
+	w->size = size ? size : JOURNEY_TABLE_SIZE;
+	if (w->size > 1U << 24) {
+		errno = EINVAL;
+		return -1;
+	}
+	/* A slot a chain, on average, when full. */
+	for (w->nr_buckets = 1; w->nr_buckets < w->size; w->nr_buckets <<= 1)
+		;
+	/* And one more slot: w->one. */
+	w->slots = calloc(w->size + 1, sizeof(*w->slots));
+	w->buckets = malloc(w->nr_buckets * sizeof(*w->buckets));
+	if (!w->slots || !w->buckets) {
+		free(w->slots);
+		free(w->buckets);
+		w->slots = NULL;
+		w->buckets = NULL;
+		errno = ENOMEM;
+		return -1;
+	}
+	for (i = 0; i < w->nr_buckets; i++)
+		w->buckets[i] = -1;
+	for (i = 0; i < w->size; i++) {
+		w->slots[i].list = JW_FREE;
+		w->slots[i].next = i + 1 < w->size ? (int)i + 1 : -1;
+	}
+	w->free = 0;
+	w->one = &w->slots[w->size];
+	w->one->list = JW_UNLINKED;
+	for (i = 0; i < JW_NR_LISTS; i++)
+		w->lists[i].head = w->lists[i].tail = -1;
+	w->tz_minute = -1;
+	return 0;
+}
+
+int journey_writer_write(struct journey_writer *w,
+			 const struct nftrace_record *rec, __u32 rec_len)
+{
+	char summary[JW_SUMMARY_MAX];
+	const __u8 *data;
+	struct journey *j;
+	struct jw_tuple t;
+	struct jw_str s;
+	__u32 cap_len;
+	__u64 id = 0;
+
+	if (w->error)
+		return 1;
+	data = nftrace_record_data(rec, rec_len, &cap_len);
+	if (!data) {
+		w->bad++;
+		return 1;
+	}
+	w->records++;
+	if (rec->tstamp_ns > w->now)
+		w->now = rec->tstamp_ns;
+	expire(w);
+
+	/* Valid data: the header's fields up to hdr_len are within rec_len. */
+	if (NFTRACE_REC_HAS(rec, packet_id))
+		id = rec->packet_id;
+	j = id ? lookup(w, id) : NULL;
+	if (j && j->nr_hops == JOURNEY_MAX_HOPS && !drops_last_hop(j, rec)) {
+		/* No room for this hop: not one traversal, or a bad file. */
+		end_journey(w, j);
+		j = NULL;
+	}
+	/* The summary only for a journey's first record. */
+	str_init(&s, summary, j ? 1 : sizeof(summary));
+	parse_packet(&s, &t, rec->family, data, cap_len);
+	if (!j)
+		j = start_journey(w, id, rec, summary);
+	else
+		list_del(w, j);
+	add_hop(j, rec, &t);
+
+	if (!id || (rec->flags & NFTRACE_REC_F_DROP))
+		end_journey(w, j);
+	else if (journey_final(rec->hook, w->hooks))
+		list_add_tail(w, j, JW_AT_END);
+	else
+		list_add_tail(w, j, JW_UNDERWAY);
+	return 0;
+}
+
+void journey_writer_clock(struct journey_writer *w, __u64 now_ns)
+{
+	if (now_ns > w->now)
+		w->now = now_ns;
+	expire(w);
+}
+
+int journey_writer_flush(struct journey_writer *w)
+{
+	return stream_flush(w->f, &w->error);
+}
+
+int journey_writer_close(struct journey_writer *w)
+{
+	struct journey *j;
+	int ret;
+
+	if (w->slots)
+		while ((j = next_to_end(w)))
+			end_journey(w, j);
+	ret = stream_flush(w->f, &w->error);
+	free(w->slots);
+	free(w->buckets);
+	w->slots = NULL;
+	w->buckets = NULL;
+	return ret;
+}
