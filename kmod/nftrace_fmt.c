@@ -27,17 +27,6 @@
 /* IPv6 extension headers walked before giving up on finding the payload. */
 #define FMT_IP6_MAX_EXT		8
 
-/* IP protocol numbers, spelled out: the kernel's and libc's names clash. */
-#define IPPROTO_NUM_HOPOPTS	0
-#define IPPROTO_NUM_ICMP	1
-#define IPPROTO_NUM_TCP		6
-#define IPPROTO_NUM_UDP		17
-#define IPPROTO_NUM_ROUTING	43
-#define IPPROTO_NUM_FRAGMENT	44
-#define IPPROTO_NUM_AH		51
-#define IPPROTO_NUM_ICMPV6	58
-#define IPPROTO_NUM_DSTOPTS	60
-
 static const char *const hook_names[NFTRACE_NR_HOOKS] = {
 	[NFTRACE_HOOK_PREROUTING]	= "PREROUTING",
 	[NFTRACE_HOOK_INPUT]		= "INPUT",
@@ -136,6 +125,14 @@ static char *put_dec_u8(char *p, unsigned int v)
 		*p++ = '0' + v / 10 % 10;
 	*p++ = '0' + v % 10;
 	return p;
+}
+
+static char *put_str(char *p, const char *s)
+{
+	size_t n = strlen(s);
+
+	memcpy(p, s, n);
+	return p + n;
 }
 
 /* The low width digits of v, zero-padded as "%0*u" would when v fits. */
@@ -270,20 +267,14 @@ int nftrace_fmt_ip6(char *buf, const __u8 *addr)
 	return (int)(p - buf);
 }
 
-/* The addresses of the packet being printed. */
-struct fmt_ip {
-	const __u8 *src;
-	const __u8 *dst;
-	bool v6;
-};
-
-static void put_addr(struct fmt_line *l, const struct fmt_ip *ip,
-		     const __u8 *a, const __u8 *port)
+/* A with its port when the packet has ports: "[A]:P" for IPv6. */
+static void put_addr(struct fmt_line *l, const struct nftrace_ip_info *ip,
+		     const __u8 *a, __u32 port)
 {
 	char s[NFTRACE_IP6_STRLEN], *p = s;
 	int i;
 
-	if (!ip->v6) {
+	if (ip->version != 6) {
 		for (i = 0; i < 4; i++) {
 			if (i)
 				*p++ = '.';
@@ -291,60 +282,67 @@ static void put_addr(struct fmt_line *l, const struct fmt_ip *ip,
 		}
 		line_putmem(l, s, p - s);
 	} else {
-		if (port)
+		if (ip->has_ports)
 			line_putc(l, '[');
 		line_putmem(l, s, nftrace_fmt_ip6(s, a));
-		if (port)
+		if (ip->has_ports)
 			line_putc(l, ']');
 	}
-	if (port) {
+	if (ip->has_ports) {
 		line_putc(l, ':');
-		line_put_u32(l, get_be16(port));
+		line_put_u32(l, port);
 	}
 }
 
-/* " SRC > DST", with ports when ports (4 bytes: source, dest) is set. */
-static void put_pair(struct fmt_line *l, const struct fmt_ip *ip,
-		     const __u8 *ports)
+/* " SRC > DST" */
+static void put_pair(struct fmt_line *l, const struct nftrace_ip_info *ip)
 {
 	line_putc(l, ' ');
-	put_addr(l, ip, ip->src, ports);
+	put_addr(l, ip, ip->src, ip->sport);
 	line_puts(l, " > ");
-	put_addr(l, ip, ip->dst, ports ? ports + 2 : NULL);
+	put_addr(l, ip, ip->dst, ip->dport);
 }
 
-static void put_tcp(struct fmt_line *l, const struct fmt_ip *ip,
+int nftrace_fmt_tcp_flags(char *buf, unsigned int flags)
+{
+	static const char flag_chars[8] = "FSRP.UEW";
+	char *p = buf;
+	unsigned int i;
+
+	if (!(flags & 0xff))
+		p = put_str(p, "none");
+	for (i = 0; i < 8; i++)
+		if (flags & (1U << i))
+			*p++ = flag_chars[i];
+	*p = '\0';
+	return (int)(p - buf);
+}
+
+static void put_tcp(struct fmt_line *l, const struct nftrace_ip_info *ip,
 		    const __u8 *p, __u32 n)
 {
-	/* tcpdump's letters, one per flag bit from FIN up to CWR. */
-	static const char flag_chars[8] = "FSRP.UEW";
-	unsigned int flags, i;
+	char s[NFTRACE_TCP_FLAGS_STRLEN];
 
 	line_puts(l, " tcp");
-	put_pair(l, ip, n >= 4 ? p : NULL);
+	put_pair(l, ip);
 	if (n < 20) {
 		line_puts(l, " [|tcp]");
 		return;
 	}
-	flags = p[13];
 	line_puts(l, " [");
-	if (!flags)
-		line_puts(l, "none");
-	for (i = 0; i < 8; i++)
-		if (flags & (1U << i))
-			line_putc(l, flag_chars[i]);
+	line_putmem(l, s, nftrace_fmt_tcp_flags(s, p[13]));
 	line_put_num(l, "] seq ", get_be32(p + 4));
 	line_put_num(l, " ack ", get_be32(p + 8));
 	line_put_num(l, " win ", get_be16(p + 14));
 }
 
-static void put_udp(struct fmt_line *l, const struct fmt_ip *ip,
+static void put_udp(struct fmt_line *l, const struct nftrace_ip_info *ip,
 		    const __u8 *p, __u32 n)
 {
 	unsigned int ulen;
 
 	line_puts(l, " udp");
-	put_pair(l, ip, n >= 4 ? p : NULL);
+	put_pair(l, ip);
 	if (n < 8) {
 		line_puts(l, " [|udp]");
 		return;
@@ -403,19 +401,19 @@ static const struct icmp_type icmp6_types[] = {
 	{ 143,	ICMP_INFO,	"multicast listener report v2" },
 };
 
-static void put_icmp(struct fmt_line *l, const struct fmt_ip *ip,
+static void put_icmp(struct fmt_line *l, const struct nftrace_ip_info *ip,
 		     const __u8 *p, __u32 n)
 {
-	const struct icmp_type *types = ip->v6 ? icmp6_types : icmp4_types;
-	size_t i, nr = ip->v6 ? ARRAY_SIZE(icmp6_types) :
-				ARRAY_SIZE(icmp4_types);
-	const char *trunc = ip->v6 ? " [|icmp6]" : " [|icmp]";
+	bool v6 = ip->version == 6;
+	const struct icmp_type *types = v6 ? icmp6_types : icmp4_types;
+	size_t i, nr = v6 ? ARRAY_SIZE(icmp6_types) : ARRAY_SIZE(icmp4_types);
+	const char *trunc = v6 ? " [|icmp6]" : " [|icmp]";
 	const struct icmp_type *t = NULL;
 	char s[NFTRACE_IP6_STRLEN];
 	unsigned int code;
 
-	line_puts(l, ip->v6 ? " icmp6" : " icmp");
-	put_pair(l, ip, NULL);
+	line_puts(l, v6 ? " icmp6" : " icmp");
+	put_pair(l, ip);
 	if (n < 4) {
 		line_puts(l, trunc);
 		return;
@@ -462,100 +460,87 @@ static void put_icmp(struct fmt_line *l, const struct fmt_ip *ip,
 	}
 }
 
-/* The transport header at p, n bytes of it captured. */
-static void put_l4(struct fmt_line *l, const struct fmt_ip *ip,
-		   unsigned int proto, const __u8 *p, __u32 n, __u32 fragoff)
+/* The transport header at p, as nftrace_parse_ip() found it. */
+static void put_l4(struct fmt_line *l, const struct nftrace_ip_info *ip,
+		   const __u8 *p)
 {
-	if (fragoff) {
+	__u32 n = ip->l4_len;
+
+	if (ip->fragoff) {
 		/* Not the first fragment: no transport header here. */
-		line_put_num(l, " proto ", proto);
-		put_pair(l, ip, NULL);
-		line_put_num(l, " frag off ", fragoff);
+		line_put_num(l, " proto ", ip->proto);
+		put_pair(l, ip);
+		line_put_num(l, " frag off ", ip->fragoff);
 		return;
 	}
-	switch (proto) {
-	case IPPROTO_NUM_TCP:
+	switch (ip->proto) {
+	case NFTRACE_IPPROTO_TCP:
 		put_tcp(l, ip, p, n);
 		return;
-	case IPPROTO_NUM_UDP:
+	case NFTRACE_IPPROTO_UDP:
 		put_udp(l, ip, p, n);
 		return;
-	case IPPROTO_NUM_ICMP:
-		if (ip->v6)
+	case NFTRACE_IPPROTO_ICMP:
+		if (ip->version == 6)
 			break;
 		put_icmp(l, ip, p, n);
 		return;
-	case IPPROTO_NUM_ICMPV6:
-		if (!ip->v6)
+	case NFTRACE_IPPROTO_ICMPV6:
+		if (ip->version != 6)
 			break;
 		put_icmp(l, ip, p, n);
 		return;
 	}
-	line_put_num(l, " proto ", proto);
-	put_pair(l, ip, NULL);
+	line_put_num(l, " proto ", ip->proto);
+	put_pair(l, ip);
 }
 
-static void put_ipv4(struct fmt_line *l, const __u8 *p, __u32 n)
+static int parse_ipv4(const __u8 *p, __u32 n, struct nftrace_ip_info *ip)
 {
-	struct fmt_ip ip = { .src = p + 12, .dst = p + 16, .v6 = false };
 	__u32 hlen, tot;
 
-	if (n < 20) {
-		line_puts(l, " [|ip]");
-		return;
-	}
-	if (p[0] >> 4 != 4) {
-		line_put_num(l, " bad ip version ", p[0] >> 4);
-		return;
-	}
+	if (n < 20)
+		return NFTRACE_IP_SHORT;
+	ip->version = p[0] >> 4;
+	if (ip->version != 4)
+		return NFTRACE_IP_BAD_VERSION;
 	hlen = (p[0] & 15) * 4;
-	if (hlen < 20) {
-		line_put_num(l, " bad ip hlen ", hlen);
-		return;
-	}
-	if (n < hlen) {
-		line_puts(l, " ip");
-		put_pair(l, &ip, NULL);
-		line_puts(l, " [|ip]");
-		return;
-	}
+	ip->l4_off = hlen;
+	if (hlen < 20)
+		return NFTRACE_IP_BAD_HLEN;
+	memcpy(ip->src, p + 12, 4);
+	memcpy(ip->dst, p + 16, 4);
+	if (n < hlen)
+		return NFTRACE_IP_CUT;
 	/* Trust the total length only to shorten (0 with BIG TCP). */
 	tot = get_be16(p + 2);
 	if (tot >= hlen && tot < n)
 		n = tot;
-	put_l4(l, &ip, p[9], p + hlen, n - hlen,
-	       (get_be16(p + 6) & 0x1fff) * 8);
+	ip->proto = p[9];
+	ip->l4_len = n - hlen;
+	ip->fragoff = (get_be16(p + 6) & 0x1fff) * 8;
+	return NFTRACE_IP_OK;
 }
 
 static bool is_ip6_ext(unsigned int nh)
 {
-	return nh == IPPROTO_NUM_HOPOPTS || nh == IPPROTO_NUM_ROUTING ||
-	       nh == IPPROTO_NUM_FRAGMENT || nh == IPPROTO_NUM_AH ||
-	       nh == IPPROTO_NUM_DSTOPTS;
+	return nh == NFTRACE_IPPROTO_HOPOPTS || nh == NFTRACE_IPPROTO_ROUTING ||
+	       nh == NFTRACE_IPPROTO_FRAGMENT || nh == NFTRACE_IPPROTO_AH ||
+	       nh == NFTRACE_IPPROTO_DSTOPTS;
 }
 
-static void put_ip6_stop(struct fmt_line *l, const struct fmt_ip *ip,
-			 const char *why)
+static int parse_ipv6(const __u8 *p, __u32 n, struct nftrace_ip_info *ip)
 {
-	line_puts(l, " ip6");
-	put_pair(l, ip, NULL);
-	line_puts(l, why);
-}
-
-static void put_ipv6(struct fmt_line *l, const __u8 *p, __u32 n)
-{
-	struct fmt_ip ip = { .src = p + 8, .dst = p + 24, .v6 = true };
 	__u32 plen, off = 40, fragoff = 0;
 	unsigned int nh, i;
 
-	if (n < 40) {
-		line_puts(l, " [|ip6]");
-		return;
-	}
-	if (p[0] >> 4 != 6) {
-		line_put_num(l, " bad ip6 version ", p[0] >> 4);
-		return;
-	}
+	if (n < 40)
+		return NFTRACE_IP_SHORT;
+	ip->version = p[0] >> 4;
+	if (ip->version != 6)
+		return NFTRACE_IP_BAD_VERSION;
+	memcpy(ip->src, p + 8, 16);
+	memcpy(ip->dst, p + 24, 16);
 	/* 0: a jumbogram, or a GSO packet beyond 64k; use what is there. */
 	plen = get_be16(p + 4);
 	if (plen && plen < n - 40)
@@ -565,30 +550,84 @@ static void put_ipv6(struct fmt_line *l, const __u8 *p, __u32 n)
 	for (i = 0; is_ip6_ext(nh) && !fragoff; i++) {
 		const __u8 *h = p + off;
 
-		if (i == FMT_IP6_MAX_EXT) {
-			put_ip6_stop(l, &ip, " too many extension headers");
-			return;
-		}
+		if (i == FMT_IP6_MAX_EXT)
+			return NFTRACE_IP_TOO_MANY_EXT;
 		/* Every extension header is at least 8 bytes long. */
-		if (off > n || n - off < 8) {
-			put_ip6_stop(l, &ip, " [|ip6]");
-			return;
-		}
-		if (nh == IPPROTO_NUM_FRAGMENT) {
+		if (off > n || n - off < 8)
+			return NFTRACE_IP_CUT;
+		if (nh == NFTRACE_IPPROTO_FRAGMENT) {
 			fragoff = get_be16(h + 2) & 0xfff8;
 			off += 8;
-		} else if (nh == IPPROTO_NUM_AH) {
+		} else if (nh == NFTRACE_IPPROTO_AH) {
 			off += (h[1] + 2) * 4;
 		} else {
 			off += (h[1] + 1) * 8;
 		}
 		nh = h[0];
 	}
-	if (off > n) {
-		put_ip6_stop(l, &ip, " [|ip6]");
+	if (off > n)
+		return NFTRACE_IP_CUT;
+	ip->proto = nh;
+	ip->l4_off = off;
+	ip->l4_len = n - off;
+	ip->fragoff = fragoff;
+	return NFTRACE_IP_OK;
+}
+
+int nftrace_parse_ip(const __u8 *p, __u32 n, __u8 family,
+		     struct nftrace_ip_info *ip)
+{
+	int ret;
+
+	*ip = (struct nftrace_ip_info){ 0 };
+	if (family == NFTRACE_NFPROTO_IPV4)
+		ret = parse_ipv4(p, n, ip);
+	else if (family == NFTRACE_NFPROTO_IPV6)
+		ret = parse_ipv6(p, n, ip);
+	else
+		return NFTRACE_IP_NO_FAMILY;
+	if (ret == NFTRACE_IP_OK && !ip->fragoff && ip->l4_len >= 4 &&
+	    (ip->proto == NFTRACE_IPPROTO_TCP ||
+	     ip->proto == NFTRACE_IPPROTO_UDP)) {
+		ip->has_ports = 1;
+		ip->sport = get_be16(p + ip->l4_off);
+		ip->dport = get_be16(p + ip->l4_off + 2);
+	}
+	return ret;
+}
+
+/* The packet of a record of family, n bytes of it at p. */
+static void put_packet(struct fmt_line *l, __u8 family, const __u8 *p,
+		       __u32 n)
+{
+	bool v6 = family == NFTRACE_NFPROTO_IPV6;
+	struct nftrace_ip_info ip;
+
+	switch (nftrace_parse_ip(p, n, family, &ip)) {
+	case NFTRACE_IP_OK:
+		put_l4(l, &ip, p + ip.l4_off);
+		return;
+	case NFTRACE_IP_SHORT:
+		line_puts(l, v6 ? " [|ip6]" : " [|ip]");
+		return;
+	case NFTRACE_IP_BAD_VERSION:
+		line_put_num(l, v6 ? " bad ip6 version " : " bad ip version ",
+			     ip.version);
+		return;
+	case NFTRACE_IP_BAD_HLEN:
+		line_put_num(l, " bad ip hlen ", ip.l4_off);
+		return;
+	case NFTRACE_IP_CUT:
+		line_puts(l, v6 ? " ip6" : " ip");
+		put_pair(l, &ip);
+		line_puts(l, v6 ? " [|ip6]" : " [|ip]");
+		return;
+	case NFTRACE_IP_TOO_MANY_EXT:
+		line_puts(l, " ip6");
+		put_pair(l, &ip);
+		line_puts(l, " too many extension headers");
 		return;
 	}
-	put_l4(l, &ip, nh, p + off, n - off, fragoff);
 }
 
 const __u8 *nftrace_record_data(const struct nftrace_record *rec,
@@ -666,14 +705,6 @@ bool nftrace_ct_has_entry(unsigned int state)
 {
 	return state == NFTRACE_CT_NEW || state == NFTRACE_CT_ESTABLISHED ||
 	       state == NFTRACE_CT_RELATED;
-}
-
-static char *put_str(char *p, const char *s)
-{
-	size_t n = strlen(s);
-
-	memcpy(p, s, n);
-	return p + n;
 }
 
 int nftrace_fmt_ct(char *buf, const struct nftrace_record *rec)
@@ -783,10 +814,7 @@ int nftrace_fmt_record(char *buf, size_t size, const struct nftrace_record *rec,
 		put_ct(&l, rec);
 	line_put_num(&l, " len=", rec->orig_len);
 
-	if (rec->family == NFTRACE_NFPROTO_IPV4)
-		put_ipv4(&l, data, cap_len);
-	else if (rec->family == NFTRACE_NFPROTO_IPV6)
-		put_ipv6(&l, data, cap_len);
+	put_packet(&l, rec->family, data, cap_len);
 	return line_end(&l);
 }
 

@@ -152,6 +152,65 @@ bool nftrace_ct_has_entry(unsigned int state);
  */
 int nftrace_fmt_ct(char *buf, const struct nftrace_record *rec);
 
+/* IP protocol numbers, spelled out: the kernel's and libc's names clash. */
+#define NFTRACE_IPPROTO_HOPOPTS		0
+#define NFTRACE_IPPROTO_ICMP		1
+#define NFTRACE_IPPROTO_TCP		6
+#define NFTRACE_IPPROTO_UDP		17
+#define NFTRACE_IPPROTO_ROUTING		43
+#define NFTRACE_IPPROTO_FRAGMENT	44
+#define NFTRACE_IPPROTO_AH		51
+#define NFTRACE_IPPROTO_ICMPV6		58
+#define NFTRACE_IPPROTO_DSTOPTS		60
+
+/* What nftrace_parse_ip() returns: how far it got. */
+enum nftrace_ip_status {
+	NFTRACE_IP_OK,		/* all of struct nftrace_ip_info */
+	NFTRACE_IP_SHORT,	/* shorter than the fixed header: nothing */
+	NFTRACE_IP_BAD_VERSION,	/* version only */
+	NFTRACE_IP_BAD_HLEN,	/* IPv4 header length (l4_off) below 20 */
+	NFTRACE_IP_CUT,		/* the addresses; the headers cut short */
+	NFTRACE_IP_TOO_MANY_EXT, /* the addresses; over 8 IPv6 ext headers */
+	NFTRACE_IP_NO_FAMILY,	/* family neither IPv4 nor IPv6: nothing */
+};
+
+/*
+ * An IP packet's headers, as the text line decodes them. What a status
+ * does not name is 0.
+ */
+struct nftrace_ip_info {
+	__u8 src[16];		/* IPv4: in the first 4 bytes */
+	__u8 dst[16];
+	__u8 version;		/* the header's: 4 or 6 but with BAD_VERSION */
+	__u8 proto;		/* L4 protocol, past IPv6 extension headers */
+	__u8 has_ports;		/* TCP or UDP with 4 bytes: sport, dport */
+	__u16 sport, dport;
+	__u32 l4_off;		/* where the L4 header starts in the packet */
+	__u32 l4_len;		/* its bytes captured, within the IP length */
+	__u32 fragoff;		/* in bytes; not 0: no L4 header at l4_off */
+};
+
+/*
+ * The IPv4 or IPv6 packet (family NFTRACE_NFPROTO_*) at p, n bytes of it
+ * captured, into *ip: the header checked, IPv6 extension headers (hop by
+ * hop, routing, fragment, AH, destination options) walked, up to 8 of
+ * them; the lengths in the header trusted only to shorten n. Nothing
+ * outside p[0..n) is read. Returns an enum nftrace_ip_status.
+ */
+int nftrace_parse_ip(const __u8 *p, __u32 n, __u8 family,
+		     struct nftrace_ip_info *ip);
+
+/* Longest string nftrace_fmt_tcp_flags() produces, NUL included. */
+#define NFTRACE_TCP_FLAGS_STRLEN	9
+
+/*
+ * TCP flags (byte 13 of the header) as tcpdump's letters, one per bit
+ * from FIN up to CWR ("S.", "FSRP.UEW"), or "none", into buf
+ * (NFTRACE_TCP_FLAGS_STRLEN bytes), NUL-terminated. Returns the length
+ * without the NUL.
+ */
+int nftrace_fmt_tcp_flags(char *buf, unsigned int flags);
+
 /*
  * An IPv6 address as the kernel's %pI6c prints it (RFC 5952: lower case,
  * no leading zeros, the first longest run of two or more zero groups as

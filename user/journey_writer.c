@@ -11,12 +11,12 @@
  * a clock step that no record contradicts ends the same journeys, in the
  * same order, that the next record would have ended.
  *
- * The packet is decoded here rather than by nftrace_fmt.c, whose decoder
- * only makes whole lines: this one keeps the addresses and ports to
- * compare hop with hop, and prints a short summary of the first hop with
- * the text line's conventions (tcpdump's flag letters, [|tcp] where the
- * capture cut a header, [addr]:port for IPv6). Packet bytes may come from
- * a file: every length is checked before the bytes it covers are read.
+ * The packet is decoded by nftrace_parse_ip(), the text line's decoder:
+ * its addresses and ports are compared hop with hop, and the first hop's
+ * packet is printed as a short summary with the text line's conventions
+ * (tcpdump's flag letters, [|tcp] where the capture cut a header,
+ * [addr]:port for IPv6). Packet bytes may come from a file: every length is checked
+ * before the bytes it covers are read.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -30,18 +30,6 @@
 
 #define JW_SUMMARY_MAX	160	/* a TCP/IPv6 summary is under 120 */
 #define JW_LINE_MAX	2048	/* the longest line is under 1500 */
-#define JW_IP6_MAX_EXT	8	/* extension headers walked, as in text */
-
-/* IP protocol numbers (the kernel's and libc's names clash). */
-#define JW_PROTO_HOPOPTS	0
-#define JW_PROTO_ICMP		1
-#define JW_PROTO_TCP		6
-#define JW_PROTO_UDP		17
-#define JW_PROTO_ROUTING	43
-#define JW_PROTO_FRAGMENT	44
-#define JW_PROTO_AH		51
-#define JW_PROTO_ICMPV6		58
-#define JW_PROTO_DSTOPTS	60
 
 /* journey.list: the lists, then where a journey on neither is. */
 enum {
@@ -159,38 +147,6 @@ static void put_pair(struct jw_str *s, const struct jw_tuple *t)
 	put_addr(s, &t->dst);
 }
 
-/* The ports at p, when the capture holds them. */
-static void set_ports(struct jw_tuple *t, const __u8 *p, __u32 n)
-{
-	if (n < 4)
-		return;
-	t->src.port = get_be16(p);
-	t->dst.port = get_be16(p + 2);
-	t->src.has_port = t->dst.has_port = 1;
-}
-
-static void put_tcp(struct jw_str *s, struct jw_tuple *t, const __u8 *p,
-		    __u32 n)
-{
-	/* tcpdump's letters, one per flag bit from FIN up to CWR. */
-	static const char flag_chars[8] = "FSRP.UEW";
-	char flags[sizeof(flag_chars) + 1];
-	unsigned int i, k = 0;
-
-	set_ports(t, p, n);
-	str_printf(s, "tcp");
-	put_pair(s, t);
-	if (n < 20) {
-		str_printf(s, " [|tcp]");
-		return;
-	}
-	for (i = 0; i < 8; i++)
-		if (p[13] & (1U << i))
-			flags[k++] = flag_chars[i];
-	flags[k] = '\0';
-	str_printf(s, " [%s]", k ? flags : "none");
-}
-
 struct jw_icmp_type {
 	__u8 type;
 	__u8 kind;
@@ -263,157 +219,94 @@ static void put_icmp(struct jw_str *s, const struct jw_tuple *t,
 			   get_be16(p + 6));
 }
 
-/* The transport header at p, n bytes of it captured. */
-static void parse_l4(struct jw_str *s, struct jw_tuple *t, unsigned int proto,
-		     const __u8 *p, __u32 n, __u32 fragoff)
+/* The transport header at p, as nftrace_parse_ip() found it. */
+static void put_l4(struct jw_str *s, const struct jw_tuple *t,
+		   const struct nftrace_ip_info *ip, const __u8 *p)
 {
-	if (fragoff) {
+	char flags[NFTRACE_TCP_FLAGS_STRLEN];
+	__u32 n = ip->l4_len;
+
+	if (ip->fragoff) {
 		/* Not the first fragment: no ports here. */
-		str_printf(s, "proto %u", proto);
+		str_printf(s, "proto %u", ip->proto);
 		put_pair(s, t);
-		str_printf(s, " frag off %u", fragoff);
+		str_printf(s, " frag off %u", ip->fragoff);
 		return;
 	}
-	switch (proto) {
-	case JW_PROTO_TCP:
-		put_tcp(s, t, p, n);
+	switch (ip->proto) {
+	case NFTRACE_IPPROTO_TCP:
+		str_printf(s, "tcp");
+		put_pair(s, t);
+		if (n < 20) {
+			str_printf(s, " [|tcp]");
+			return;
+		}
+		nftrace_fmt_tcp_flags(flags, p[13]);
+		str_printf(s, " [%s]", flags);
 		return;
-	case JW_PROTO_UDP:
-		set_ports(t, p, n);
+	case NFTRACE_IPPROTO_UDP:
 		str_printf(s, "udp");
 		put_pair(s, t);
 		if (n < 8)
 			str_printf(s, " [|udp]");
 		return;
-	case JW_PROTO_ICMP:
-	case JW_PROTO_ICMPV6:
-		if (t->src.v6 != (proto == JW_PROTO_ICMPV6))
+	case NFTRACE_IPPROTO_ICMP:
+	case NFTRACE_IPPROTO_ICMPV6:
+		if (t->src.v6 != (ip->proto == NFTRACE_IPPROTO_ICMPV6))
 			break;
 		put_icmp(s, t, p, n);
 		return;
 	}
-	str_printf(s, "proto %u", proto);
+	str_printf(s, "proto %u", ip->proto);
 	put_pair(s, t);
 }
 
-static void set_addrs(struct jw_tuple *t, const __u8 *src, const __u8 *dst,
-		      int v6)
+static void set_addr(struct jw_addr *a, const __u8 *addr, __u16 port,
+		     const struct nftrace_ip_info *ip)
 {
-	size_t len = v6 ? 16 : 4;
-
-	memcpy(t->src.a, src, len);
-	memcpy(t->dst.a, dst, len);
-	t->src.v6 = t->dst.v6 = v6;
-	t->known = 1;
-}
-
-static void parse_ipv4(struct jw_str *s, struct jw_tuple *t, const __u8 *p,
-		       __u32 n)
-{
-	__u32 hlen, tot;
-
-	if (n < 20) {
-		str_printf(s, "[|ip]");
-		return;
-	}
-	if (p[0] >> 4 != 4) {
-		str_printf(s, "bad ip version %u", p[0] >> 4);
-		return;
-	}
-	hlen = (p[0] & 15) * 4;
-	if (hlen < 20) {
-		str_printf(s, "bad ip hlen %u", hlen);
-		return;
-	}
-	set_addrs(t, p + 12, p + 16, 0);
-	if (n < hlen) {
-		str_printf(s, "ip");
-		put_pair(s, t);
-		str_printf(s, " [|ip]");
-		return;
-	}
-	/* Trust the total length only to shorten (0 with BIG TCP). */
-	tot = get_be16(p + 2);
-	if (tot >= hlen && tot < n)
-		n = tot;
-	parse_l4(s, t, p[9], p + hlen, n - hlen,
-		 (get_be16(p + 6) & 0x1fff) * 8);
-}
-
-static int is_ip6_ext(unsigned int nh)
-{
-	return nh == JW_PROTO_HOPOPTS || nh == JW_PROTO_ROUTING ||
-	       nh == JW_PROTO_FRAGMENT || nh == JW_PROTO_AH ||
-	       nh == JW_PROTO_DSTOPTS;
-}
-
-static void ip6_stop(struct jw_str *s, const struct jw_tuple *t,
-		     const char *why)
-{
-	str_printf(s, "ip6");
-	put_pair(s, t);
-	str_printf(s, "%s", why);
-}
-
-static void parse_ipv6(struct jw_str *s, struct jw_tuple *t, const __u8 *p,
-		       __u32 n)
-{
-	__u32 plen, off = 40, fragoff = 0;
-	unsigned int nh, i;
-
-	if (n < 40) {
-		str_printf(s, "[|ip6]");
-		return;
-	}
-	if (p[0] >> 4 != 6) {
-		str_printf(s, "bad ip6 version %u", p[0] >> 4);
-		return;
-	}
-	set_addrs(t, p + 8, p + 24, 1);
-	/* 0: a jumbogram, or a GSO packet beyond 64k; use what is there. */
-	plen = get_be16(p + 4);
-	if (plen && plen < n - 40)
-		n = 40 + plen;
-	nh = p[6];
-	for (i = 0; is_ip6_ext(nh) && !fragoff; i++) {
-		const __u8 *h = p + off;
-
-		if (i == JW_IP6_MAX_EXT) {
-			ip6_stop(s, t, " too many extension headers");
-			return;
-		}
-		/* Every extension header is at least 8 bytes long. */
-		if (off > n || n - off < 8) {
-			ip6_stop(s, t, " [|ip6]");
-			return;
-		}
-		if (nh == JW_PROTO_FRAGMENT) {
-			fragoff = get_be16(h + 2) & 0xfff8;
-			off += 8;
-		} else if (nh == JW_PROTO_AH) {
-			off += (h[1] + 2) * 4;
-		} else {
-			off += (h[1] + 1) * 8;
-		}
-		nh = h[0];
-	}
-	if (off > n) {
-		ip6_stop(s, t, " [|ip6]");
-		return;
-	}
-	parse_l4(s, t, nh, p + off, n - off, fragoff);
+	memcpy(a->a, addr, sizeof(a->a));
+	a->port = port;
+	a->has_port = ip->has_ports;
+	a->v6 = ip->version == 6;
 }
 
 static void parse_packet(struct jw_str *s, struct jw_tuple *t, __u8 family,
 			 const __u8 *p, __u32 n)
 {
+	const char *name = family == NFTRACE_NFPROTO_IPV6 ? "ip6" : "ip";
+	struct nftrace_ip_info ip;
+	int ret;
+
 	memset(t, 0, sizeof(*t));
-	if (family == NFTRACE_NFPROTO_IPV4)
-		parse_ipv4(s, t, p, n);
-	else if (family == NFTRACE_NFPROTO_IPV6)
-		parse_ipv6(s, t, p, n);
-	else
+	ret = nftrace_parse_ip(p, n, family, &ip);
+	switch (ret) {
+	case NFTRACE_IP_NO_FAMILY:
 		str_printf(s, "family %u", family);
+		return;
+	case NFTRACE_IP_SHORT:
+		str_printf(s, "[|%s]", name);
+		return;
+	case NFTRACE_IP_BAD_VERSION:
+		str_printf(s, "bad %s version %u", name, ip.version);
+		return;
+	case NFTRACE_IP_BAD_HLEN:
+		str_printf(s, "bad ip hlen %u", ip.l4_off);
+		return;
+	}
+	set_addr(&t->src, ip.src, ip.sport, &ip);
+	set_addr(&t->dst, ip.dst, ip.dport, &ip);
+	t->known = 1;
+	if (ret == NFTRACE_IP_OK) {
+		put_l4(s, t, &ip, p + ip.l4_off);
+		return;
+	}
+	/* NFTRACE_IP_CUT or NFTRACE_IP_TOO_MANY_EXT: the addresses, and why */
+	str_printf(s, "%s", name);
+	put_pair(s, t);
+	if (ret == NFTRACE_IP_CUT)
+		str_printf(s, " [|%s]", name);
+	else
+		str_printf(s, " too many extension headers");
 }
 
 /* The table: slots, hash chains and lists. */

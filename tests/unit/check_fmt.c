@@ -363,6 +363,144 @@ START_TEST(test_ipv6_ext_bound)
 }
 END_TEST
 
+/* The decoder behind the text line and --journey, field by field. */
+START_TEST(test_parse_ip)
+{
+	static const __u8 a4[16] = { 10, 0, 0, 1 };
+	struct nftrace_ip_info ip;
+	unsigned int i;
+	__u8 a6[16];
+	size_t n = tcp4(0x02);
+
+	ck_assert_int_eq(nftrace_parse_ip(pkt, n, V4, &ip), NFTRACE_IP_OK);
+	ck_assert_uint_eq(ip.version, 4);
+	ck_assert_mem_eq(ip.src, a4, 16);
+	ck_assert_mem_eq(ip.dst, pkt + 16, 4);
+	ck_assert_uint_eq(ip.proto, 6);
+	ck_assert_uint_eq(ip.l4_off, 20);
+	ck_assert_uint_eq(ip.l4_len, 20);
+	ck_assert_uint_eq(ip.fragoff, 0);
+	ck_assert_uint_eq(ip.has_ports, 1);
+	ck_assert_uint_eq(ip.sport, 22);
+	ck_assert_uint_eq(ip.dport, 49827);
+	/* The total length shortens what was captured, never lengthens it. */
+	ck_assert_int_eq(nftrace_parse_ip(pkt, n + 10, V4, &ip),
+			 NFTRACE_IP_OK);
+	ck_assert_uint_eq(ip.l4_len, 20);
+	/* Ports need 4 bytes of the TCP header. */
+	ck_assert_int_eq(nftrace_parse_ip(pkt, 23, V4, &ip), NFTRACE_IP_OK);
+	ck_assert_uint_eq(ip.l4_len, 3);
+	ck_assert_uint_eq(ip.has_ports, 0);
+	ck_assert_uint_eq(ip.sport, 0);
+	/* A later fragment: no ports. */
+	pkt[6] = 0x20;
+	pkt[7] = 0xb9;
+	ck_assert_int_eq(nftrace_parse_ip(pkt, n, V4, &ip), NFTRACE_IP_OK);
+	ck_assert_uint_eq(ip.fragoff, 185 * 8);
+	ck_assert_uint_eq(ip.has_ports, 0);
+	pkt[6] = 0x40;
+	pkt[7] = 0;
+	/* Options: the header is 24 bytes, 22 captured. */
+	pkt[0] = 0x46;
+	ck_assert_int_eq(nftrace_parse_ip(pkt, 22, V4, &ip), NFTRACE_IP_CUT);
+	ck_assert_mem_eq(ip.src, a4, 16);
+	ck_assert_uint_eq(ip.l4_len, 0);
+	ck_assert_int_eq(nftrace_parse_ip(pkt, n, V4, &ip), NFTRACE_IP_OK);
+	ck_assert_uint_eq(ip.l4_off, 24);
+	ck_assert_uint_eq(ip.l4_len, 16);
+	pkt[0] = 0x43;
+	ck_assert_int_eq(nftrace_parse_ip(pkt, n, V4, &ip),
+			 NFTRACE_IP_BAD_HLEN);
+	ck_assert_uint_eq(ip.l4_off, 12);
+	pkt[0] = 0x65;
+	ck_assert_int_eq(nftrace_parse_ip(pkt, n, V4, &ip),
+			 NFTRACE_IP_BAD_VERSION);
+	ck_assert_uint_eq(ip.version, 6);
+	ck_assert_int_eq(nftrace_parse_ip(pkt, 19, V4, &ip), NFTRACE_IP_SHORT);
+	ck_assert_int_eq(nftrace_parse_ip(pkt, n, 7, &ip),
+			 NFTRACE_IP_NO_FAMILY);
+
+	/* IPv6 through hop-by-hop, routing, dest opts and fragment. */
+	n = ext_chain(0);
+	inet_pton(AF_INET6, "2001:db8::2", a6);
+	ck_assert_int_eq(nftrace_parse_ip(pkt, n, V6, &ip), NFTRACE_IP_OK);
+	ck_assert_uint_eq(ip.version, 6);
+	ck_assert_mem_eq(ip.src, pkt + 8, 16);
+	ck_assert_mem_eq(ip.dst, a6, 16);
+	ck_assert_uint_eq(ip.proto, 6);
+	ck_assert_uint_eq(ip.l4_off, 96);
+	ck_assert_uint_eq(ip.l4_len, 20);
+	ck_assert_uint_eq(ip.fragoff, 0);
+	ck_assert_uint_eq(ip.has_ports, 1);
+	ck_assert_uint_eq(ip.sport, 80);
+	ck_assert_uint_eq(ip.dport, 1234);
+	/* Cut right after the chain; inside the routing header. */
+	ck_assert_int_eq(nftrace_parse_ip(pkt, 96, V6, &ip), NFTRACE_IP_OK);
+	ck_assert_uint_eq(ip.l4_len, 0);
+	ck_assert_uint_eq(ip.has_ports, 0);
+	ck_assert_int_eq(nftrace_parse_ip(pkt, 60, V6, &ip), NFTRACE_IP_CUT);
+	ck_assert_mem_eq(ip.dst, a6, 16);
+	ck_assert_uint_eq(ip.proto, 0);
+	n = ext_chain(1448);
+	ck_assert_int_eq(nftrace_parse_ip(pkt, n, V6, &ip), NFTRACE_IP_OK);
+	ck_assert_uint_eq(ip.fragoff, 1448);
+	ck_assert_uint_eq(ip.l4_off, 96);
+	ck_assert_uint_eq(ip.has_ports, 0);
+	/* AH counts its length in 4-byte words, plus 2. */
+	n = pkt_ipv6(pkt, "::1", "::2", 51, 32);
+	memset(pkt + n, 0, 32);
+	pkt[n] = 17;
+	pkt[n + 1] = 4;
+	pkt_udp(pkt + n + 24, 53, 5353, 0);
+	ck_assert_int_eq(nftrace_parse_ip(pkt, n + 32, V6, &ip),
+			 NFTRACE_IP_OK);
+	ck_assert_uint_eq(ip.proto, 17);
+	ck_assert_uint_eq(ip.l4_off, 64);
+	ck_assert_uint_eq(ip.l4_len, 8);
+	ck_assert_uint_eq(ip.dport, 5353);
+	/* The payload length shortens, 0 does not. */
+	pkt[5] = 30;
+	ck_assert_int_eq(nftrace_parse_ip(pkt, n + 32, V6, &ip),
+			 NFTRACE_IP_OK);
+	ck_assert_uint_eq(ip.l4_len, 6);
+	pkt[5] = 0;
+	ck_assert_int_eq(nftrace_parse_ip(pkt, n + 32, V6, &ip),
+			 NFTRACE_IP_OK);
+	ck_assert_uint_eq(ip.l4_len, 8);
+	/* Nine destination options headers: one too many. */
+	n = pkt_ipv6(pkt, "::1", "::2", 60, 80);
+	memset(pkt + n, 0, 80);
+	for (i = 0; i < 9; i++)
+		pkt[n + 8 * i] = 60;
+	ck_assert_int_eq(nftrace_parse_ip(pkt, n + 80, V6, &ip),
+			 NFTRACE_IP_TOO_MANY_EXT);
+	ck_assert_uint_eq(ip.version, 6);
+	pkt[n + 8 * 7] = 59;
+	ck_assert_int_eq(nftrace_parse_ip(pkt, n + 80, V6, &ip),
+			 NFTRACE_IP_OK);
+	ck_assert_uint_eq(ip.proto, 59);
+	ck_assert_uint_eq(ip.l4_off, 104);
+	pkt[0] = 0x40;
+	ck_assert_int_eq(nftrace_parse_ip(pkt, n, V6, &ip),
+			 NFTRACE_IP_BAD_VERSION);
+	ck_assert_uint_eq(ip.version, 4);
+	ck_assert_int_eq(nftrace_parse_ip(pkt, 39, V6, &ip), NFTRACE_IP_SHORT);
+}
+END_TEST
+
+START_TEST(test_fmt_tcp_flags)
+{
+	char s[NFTRACE_TCP_FLAGS_STRLEN];
+
+	ck_assert_int_eq(nftrace_fmt_tcp_flags(s, 0x12), 2);
+	ck_assert_str_eq(s, "S.");
+	ck_assert_int_eq(nftrace_fmt_tcp_flags(s, 0), 4);
+	ck_assert_str_eq(s, "none");
+	ck_assert_int_eq(nftrace_fmt_tcp_flags(s, 0xff), 8);
+	ck_assert_str_eq(s, "FSRP.UEW");
+}
+END_TEST
+
 START_TEST(test_header_fields)
 {
 	static const char *const hooks[] = {
@@ -840,6 +978,8 @@ Suite *fmt_suite(void)
 	tcase_add_test(tc, test_ipv6_icmp6);
 	tcase_add_test(tc, test_ipv6_ext_headers);
 	tcase_add_test(tc, test_ipv6_ext_bound);
+	tcase_add_test(tc, test_parse_ip);
+	tcase_add_test(tc, test_fmt_tcp_flags);
 	tcase_add_test(tc, test_header_fields);
 	tcase_add_test(tc, test_time_of_day);
 	tcase_add_test(tc, test_bad_records);

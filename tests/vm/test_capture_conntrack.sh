@@ -26,6 +26,8 @@ load_nftrace
 mk_topology
 mk_tmpdir
 
+# Neighbours resolved first, before the ruleset counts anything.
+in_ns client ping -c 1 -W 2 -q $SERVER4 > /dev/null || fail "ping $SERVER4"
 in_ns router nft -f - <<NFT || die "router ruleset"
 table ip nat {
 	chain nat_pre {
@@ -33,7 +35,7 @@ table ip nat {
 		ip daddr $ROUTER4_C tcp dport 80 dnat to $SERVER4:8080
 	}
 }
-table inet ctf {
+table ip ctf {
 	counter f_new {}
 	counter f_orig {}
 	counter f_reply {}
@@ -51,15 +53,14 @@ table inet ctf {
 	}
 }
 NFT
-in_ns client ping -c 1 -W 2 -q $SERVER4 > /dev/null || fail "ping $SERVER4"
-# Neither the ping nor anything before: only the flows below are tracked.
-in_ns router conntrack -F 2> /dev/null
 
 # The server: TCP on 8080 (read all, answer "ok"), UDP echo on 9999.
 cat > $T/server.py <<'PY'
 import socket, threading
 u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 u.bind(("0.0.0.0", 9999))
+sink = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+sink.bind(("0.0.0.0", 9998))	# no port unreachable back
 def echo():
     while True:
         b, a = u.recvfrom(100)
@@ -78,6 +79,7 @@ while n < 3000:
     n += len(b)
 c.sendall(b"ok")
 c.close()
+threading.Event().wait()	# echo on, until killed
 PY
 in_ns_bg server python3 $T/server.py
 server=$!
@@ -86,14 +88,15 @@ wait_for 30 _listening server 8080 || die "no listener on 8080"
 
 in_ns_bg router conntrack -E -e NEW -o id > $T/events 2>&1
 events=$!
-cap_args=(--netns /run/netns/router -4 'tcp or udp port 9999 or udp port 9998')
-$CAP "${cap_args[@]}" > $T/live.txt 2> $T/e1 &
+ns=(--netns /run/netns/router -4)
+filter=ip		# all of it: as the nft counters count
+$CAP "${ns[@]}" "$filter" > $T/live.txt 2> $T/e1 &
 c1=$!
-$CAP "${cap_args[@]}" --json > $T/live.json 2> $T/e2 &
+$CAP "${ns[@]}" --json "$filter" > $T/live.json 2> $T/e2 &
 c2=$!
-$CAP "${cap_args[@]}" -w $T/c.pcapng 2> $T/e3 &
+$CAP "${ns[@]}" -w $T/c.pcapng "$filter" 2> $T/e3 &
 c3=$!
-$CAP "${cap_args[@]}" --journey > $T/live.journey 2> $T/e4 &
+$CAP "${ns[@]}" --journey "$filter" > $T/live.journey 2> $T/e4 &
 c4=$!
 for e in e1 e2 e3 e4; do
 	wait_for 5 grep -q "capturing at" $T/$e || die "capture $e did not start: $(cat $T/$e)"
@@ -167,10 +170,10 @@ PY
 }
 text_summary $T/live.txt > $T/text.out
 cat $T/text.out >&2
-new=$(nft_counter -n router inet ctf f_new)
-orig=$(nft_counter -n router inet ctf f_orig)
-reply=$(nft_counter -n router inet ctf f_reply)
-untr=$(nft_counter -n router inet ctf f_untracked)
+new=$(nft_counter -n router ip ctf f_new)
+orig=$(nft_counter -n router ip ctf f_orig)
+reply=$(nft_counter -n router ip ctf f_reply)
+untr=$(nft_counter -n router ip ctf f_untracked)
 assert_eq "new=2 untracked=2" "new=$new untracked=$untr" \
 	"nft: the TCP and UDP flows are new once each, two datagrams untracked"
 assert_eq "new=$new orig=$orig reply=$reply untracked=$untr" \
