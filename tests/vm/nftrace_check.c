@@ -568,8 +568,8 @@ static int cmd_badlen(void)
 		prod = nftrace_ring_produced(r);
 		while ((len = nftrace_ring_check(r, cons, prod, &rec)) > 0) {
 			const unsigned char *d = (const unsigned char *)(rec + 1);
-			/* header 88 + IPv4 20 + UDP 8: payload from 116 */
-			uint64_t at = cons + 120;
+			/* the payload, after header, IPv4 20 and UDP 8 */
+			uint64_t at = cons + NFTRACE_ALIGN(rec->hdr_len + 28U);
 
 			if (rec->cap_len >= 28 + sizeof(payload) && d[9] == 17 &&
 			    d[22] == 0 && d[23] == 9 &&
