@@ -279,11 +279,12 @@ static void nftrace_frame_forget(const struct sk_buff *skb)
  * remembered with it in this CPU's table; FORWARD, INPUT and POSTROUTING
  * find it there, for a packet runs its hooks on one CPU, one after the
  * other, in the softirq or task that received or sent it. INPUT and
- * POSTROUTING end the traversal: the entry goes. While any reader runs,
- * the entry hooks of its families are live to hand out ids, captured or
- * not, so that an skb address the slab hands to a later packet is never
- * mistaken for the earlier packet's: every later packet passes an entry
- * hook first, on the CPU it runs on.
+ * POSTROUTING end the traversal: the entry goes. While a reader of a
+ * later hook runs, the entry hooks before it (nftrace_id_hooks()) are
+ * live in its families to hand out ids, captured or not, so that an skb
+ * address the slab hands to a later packet is never mistaken for the
+ * earlier packet's: every later packet passes an entry hook first, on the
+ * CPU it runs on.
  *
  * An id is this CPU's counter times nr_cpu_ids plus the CPU, plus 1:
  * unique by construction among the ids of one load of the module, never
@@ -577,8 +578,12 @@ static DEFINE_PER_CPU(struct nftrace_bh_lock, nftrace_bh_lock) = {
 	.lock = INIT_LOCAL_LOCK(lock),
 };
 
-/* The hook of op (a bit of nftrace_live_ops), which some reader wants. */
-static noinline void nftrace_hook_live(struct sk_buff *skb,
+/*
+ * The hook of op (a bit of nftrace_live_ops), which some reader wants.
+ * Out of line and never cloned: tests probe it by name, its state the
+ * second argument (test_module_hooksel.sh).
+ */
+static noinline __noclone void nftrace_hook_live(struct sk_buff *skb,
 				       const struct nf_hook_state *state,
 				       u32 op)
 {
@@ -773,6 +778,24 @@ static u32 nftrace_entry_ops(u32 hooks, u32 families)
 	return ops;
 }
 
+/*
+ * The hooks that hand out the ids a reader of hooks looks up: PREROUTING
+ * comes before INPUT, FORWARD and POSTROUTING, OUTPUT before POSTROUTING
+ * (nftrace_packet_id()). A reader of PREROUTING or OUTPUT alone needs
+ * none: a traversal starts there, and a packet pays no other hook.
+ */
+static u32 nftrace_id_hooks(u32 hooks)
+{
+	u32 ids = 0;
+
+	if (hooks & (BIT(NF_INET_LOCAL_IN) | BIT(NF_INET_FORWARD) |
+		     BIT(NF_INET_POST_ROUTING)))
+		ids |= BIT(NF_INET_PRE_ROUTING);
+	if (hooks & BIT(NF_INET_POST_ROUTING))
+		ids |= BIT(NF_INET_LOCAL_OUT);
+	return ids;
+}
+
 /* The ops a reader's configuration asks for, as a bit mask of indexes. */
 static u32 nftrace_reader_ops(const struct nftrace_reader *r)
 {
@@ -781,9 +804,8 @@ static u32 nftrace_reader_ops(const struct nftrace_reader *r)
 	/* Drops: the same hooks' exit ops too. */
 	if (r->drops)
 		ops |= ops << NFTRACE_NR_ENTRY_OPS;
-	/* Packet ids: where each traversal starts (nftrace_packet_id()). */
-	return ops | nftrace_entry_ops(BIT(NF_INET_PRE_ROUTING) |
-				       BIT(NF_INET_LOCAL_OUT), r->families);
+	/* Packet ids: the entry hooks that come before its own. */
+	return ops | nftrace_entry_ops(nftrace_id_hooks(r->hooks), r->families);
 }
 
 /*

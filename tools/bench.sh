@@ -20,7 +20,10 @@
 #   NFTRACE_BENCH_WORKLOADS, NFTRACE_BENCH_CONFIGS (see
 #   tools/bench/vm-bench.sh), NFTRACE_BENCH_PROFILE (configurations to
 #   profile with perf after the rounds; default "base nft1 tcpdump nflog
-#   printk", "" for none), NFTRACE_KO (the module the guest loads),
+#   printk", "" for none), NFTRACE_BENCH_PROFILE_WORKLOADS (the workloads
+#   profiled: udp, the default, and fwd), NFTRACE_KO (the module the
+#   guest loads), NFTRACE_BENCH_KO_X (a module the configuration C@X
+#   loads instead: C@X is C with it, beside C in the same rounds),
 #   NFTRACE_BENCH_CLOCK (tsc, the default, or hpet: the guest's
 #   clocksource, see BENCHMARKS.md), NFTRACE_BENCH_WAIT (seconds to wait
 #   for other VMs on this machine to finish first; 600).
@@ -287,10 +290,10 @@ report() {
 			echo
 			echo "![chart](vm-chart.png)"
 			echo
-			echo "**Where CPU 0's time goes** (perf record -C 0 -g -e cpu-clock during one more UDP flood per configuration; share of CPU 0's samples spent inside each function and its callees)"
+			echo "**Where CPU 0's time goes** (perf record -C 0 -g -e cpu-clock during one more flood per workload and configuration; share of CPU 0's samples spent inside each function and its callees)"
 			echo
 			echo '```'
-			for p in "$out"/vm/bench/profile-udp-*.txt; do
+			for p in "$out"/vm/bench/profile-*.txt; do
 				[ -f "$p" ] || continue
 				sed -n '1s/^# //p' "$p"
 				sed -n '/inclusive/,$p' "$p" | sed 1d |

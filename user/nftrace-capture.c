@@ -22,7 +22,7 @@
 #include "options.h"
 #include "output.h"
 #include "extcap.h"
-#include "pcapng_reader.h"
+#include "capture_file.h"
 
 #define PROG		"nftrace-capture"
 #ifndef NFTRACE_VERSION
@@ -420,7 +420,7 @@ static int family_wanted(const struct capture_opts *o, __u8 family)
 }
 
 /*
- * -r: the records of a pcapng file nftrace-capture wrote, through the
+ * -r: the records of a file nftrace-capture wrote, through the
  * same output as live ones, after the same selection: --hooks, -4/-6 and
  * the filter (run here, on the packet from its IP header, as the kernel
  * runs it), -s and -c. Losses the file records go where live ones go.
@@ -429,16 +429,16 @@ static int read_file(struct capture *cap, const struct bpf_program *prog)
 {
 	const struct capture_opts *o = cap->opts;
 	char err[PCAP_ERRBUF_SIZE];
-	struct pcapng_reader rd;
+	struct capture_file rd;
 	unsigned long n = 0;
 	int ret = 0;
 
-	if (pcapng_reader_open(&rd, o->readfile, err) < 0) {
+	if (capture_file_open(&rd, o->readfile, err) < 0) {
 		fprintf(stderr, "%s: %s\n", PROG, err);
 		return -1;
 	}
 	if (open_output(cap, o->snaplen) < 0) {
-		pcapng_reader_close(&rd);
+		capture_file_close(&rd);
 		return -1;
 	}
 	while (!stop_requested && !cap->count_reached &&
@@ -450,7 +450,7 @@ static int read_file(struct capture *cap, const struct bpf_program *prog)
 		__u64 lost;
 		int r;
 
-		r = pcapng_reader_next(&rd, &rec, &len, &lost, err);
+		r = capture_file_next(&rd, &rec, &len, &lost, err);
 		if (r < 0) {
 			fprintf(stderr, "%s: %s\n", PROG, err);
 			ret = -1;
@@ -472,7 +472,7 @@ static int read_file(struct capture *cap, const struct bpf_program *prog)
 		if (++n % BATCH == 0 && flush_output(cap) < 0)
 			ret = -1;
 	}
-	pcapng_reader_close(&rd);
+	capture_file_close(&rd);
 	if (close_output(cap) < 0)
 		ret = -1;
 	return ret;

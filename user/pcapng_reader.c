@@ -21,8 +21,6 @@
 #define BT_IDB		0x00000001U
 #define BT_EPB		0x00000006U
 #define BYTE_ORDER_MAGIC 0x1A2B3C4DU
-#define PCAP_MAGIC_US	0xA1B2C3D4U
-#define PCAP_MAGIC_NS	0xA1B23C4DU
 
 #define OPT_ENDOFOPT	0
 #define OPT_COMMENT	1
@@ -521,46 +519,21 @@ static int read_epb(struct pcapng_reader *r, __u32 len, char *err)
 	return 0;
 }
 
-int pcapng_reader_open(struct pcapng_reader *r, const char *path, char *err)
+int pcapng_reader_fopen(struct pcapng_reader *r, FILE *f, const char *name,
+			int own, __u32 magic, char *err)
 {
-	__u32 magic;
-
 	memset(r, 0, sizeof(*r));
-	r->name = path;
-	if (!strcmp(path, "-")) {
-		r->f = stdin;
-		r->name = "stdin";
-	} else {
-		r->f = fopen(path, "rb");
-		if (!r->f) {
-			snprintf(err, PCAP_ERRBUF_SIZE, "%s: %s", path,
-				 strerror(errno));
-			return -1;
-		}
-		r->own = 1;
-	}
+	r->f = f;
+	r->name = name;
+	r->own = own;
 	r->blk = malloc(PCAPNG_READER_BLOCK_MAX);
 	r->out = malloc(OUT_SIZE);
 	if (!r->blk || !r->out) {
 		snprintf(err, PCAP_ERRBUF_SIZE, "out of memory");
 		goto err;
 	}
-	/* The first four bytes say what the file is. */
-	if (fread(&magic, 1, 4, r->f) != 4) {
-		snprintf(err, PCAP_ERRBUF_SIZE, "%s: %s", r->name,
-			 ferror(r->f) ? strerror(errno) : "empty, or shorter than any capture file");
-		goto err;
-	}
-	if (magic == PCAP_MAGIC_US || magic == PCAP_MAGIC_NS ||
-	    bswap_32(magic) == PCAP_MAGIC_US ||
-	    bswap_32(magic) == PCAP_MAGIC_NS) {
-		snprintf(err, PCAP_ERRBUF_SIZE,
-			 "%s: a pcap file: -r reads the pcapng files nftrace-capture writes (-w FILE -F pcapng)",
-			 r->name);
-		goto err;
-	}
 	if (magic != BT_SHB) {
-		snprintf(err, PCAP_ERRBUF_SIZE, "%s: not a pcapng file", r->name);
+		snprintf(err, PCAP_ERRBUF_SIZE, "%s: neither a pcapng nor a pcap file", r->name);
 		goto err;
 	}
 	memcpy(r->blk, &magic, 4);

@@ -56,11 +56,13 @@ struct pcapng_reader {
 };
 
 /*
- * Open path ("-": stdin) and read its section header. -1 with a message
- * in err (PCAP_ERRBUF_SIZE bytes) when it is no pcapng file (a pcap file
- * is named as such).
+ * Start reading f, whose first four bytes (magic) were read already
+ * (capture_file.c); name is for messages, own says f is to be closed.
+ * -1 with a message in err (PCAP_ERRBUF_SIZE bytes) when it is no pcapng
+ * file, f then closed if own.
  */
-int pcapng_reader_open(struct pcapng_reader *r, const char *path, char *err);
+int pcapng_reader_fopen(struct pcapng_reader *r, FILE *f, const char *name,
+			int own, __u32 magic, char *err);
 
 /*
  * The next record: 1 with *rec (valid until the next call) and *rec_len,

@@ -23,6 +23,7 @@ static const struct {
 	{ "tool",	tool_suite },
 	{ "pcapng",	pcapng_suite },
 	{ "pcapng_read", pcapng_read_suite },
+	{ "pcap_read", pcap_read_suite },
 	{ "json",	json_suite },
 	{ "journey",	journey_suite },
 };

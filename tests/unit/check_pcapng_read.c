@@ -18,13 +18,14 @@
 
 #include "../../kmod/nftrace_fmt.h"
 #include "../../user/json_writer.h"
-#include "../../user/pcapng_reader.h"
+#include "../../user/capture_file.h"
 #include "../../user/pcapng_writer.h"
+#include "files.h"
 #include "pkt.h"
 #include "suites.h"
 
-#define NR_RECS		5
-#define SNAPLEN		128
+#define NR_RECS		FILES_NR_RECS
+#define SNAPLEN		FILES_SNAPLEN
 
 static struct test_rec tr[NR_RECS];
 static struct nftrace_record *recs[NR_RECS];
@@ -32,99 +33,14 @@ static char path[64], path2[64];
 
 static void setup(void)
 {
-	int fd;
-
-	strcpy(path, "/tmp/nftrace-pcapng-rd-XXXXXX");
-	fd = mkstemp(path);
-	ck_assert_int_ge(fd, 0);
-	close(fd);
-	strcpy(path2, "/tmp/nftrace-pcapng-rd2-XXXXXX");
-	fd = mkstemp(path2);
-	ck_assert_int_ge(fd, 0);
-	close(fd);
+	files_mktemp(path, sizeof(path), "/tmp/nftrace-pcapng-rd-XXXXXX");
+	files_mktemp(path2, sizeof(path2), "/tmp/nftrace-pcapng-rd2-XXXXXX");
 }
 
 static void teardown(void)
 {
 	unlink(path);
 	unlink(path2);
-}
-
-/*
- * Five records: every field set to something of its own; an IPv6 one
- * truncated to the snapshot, hostile interface names, a drop, another
- * netns, the largest ifindex and mark, a high CPU number.
- */
-static void make_recs(void)
-{
-	static const __u8 hooks[NR_RECS] = {
-		NFTRACE_HOOK_PREROUTING, NFTRACE_HOOK_FORWARD,
-		NFTRACE_HOOK_OUTPUT, NFTRACE_HOOK_POSTROUTING,
-		NFTRACE_HOOK_INPUT,
-	};
-	__u8 pkt[400];
-	unsigned int i;
-
-	for (i = 0; i < NR_RECS; i++) {
-		int v6 = i == 1;
-		size_t n;
-
-		if (v6) {
-			n = pkt_ipv6(pkt, "2001:db8::1", "2001:db8::2", 17, 308);
-			n += pkt_udp(pkt + n, 40000 + i, 53, 300);
-			memset(pkt + n, 0x55, 300);
-			n += 300;
-		} else {
-			n = pkt_ipv4(pkt, "10.0.0.1", "10.0.0.2", 6, 20 + i);
-			n += pkt_tcp(pkt + n, 40000 + i, 80, i, 0, 0x18, 512);
-			memset(pkt + n, 0xa0 + i, i);
-			n += i;
-		}
-		recs[i] = rec_make(&tr[i], v6 ? NFTRACE_NFPROTO_IPV6 :
-				   NFTRACE_NFPROTO_IPV4, hooks[i], pkt,
-				   n > SNAPLEN ? SNAPLEN : (__u32)n, (__u32)n);
-		recs[i]->tstamp_ns = PKT_TSTAMP + i * 1000000007ULL;
-		recs[i]->mark = 0x1000 * i + 1;
-		recs[i]->cpu = i;
-		recs[i]->ifindex_in = 2 + i;
-		recs[i]->ifindex_out = 10 + i;
-		snprintf(recs[i]->ifname_in, NFTRACE_IFNAMSIZ, "veth%u", i);
-		snprintf(recs[i]->ifname_out, NFTRACE_IFNAMSIZ, "br-%u", i);
-	}
-	/* Names with spaces, backslashes, quotes, control and high bytes. */
-	memcpy(recs[1]->ifname_out, "we\"ird\\ x\x01\xff", 12);
-	memset(recs[1]->ifname_in, 0, NFTRACE_IFNAMSIZ);
-	memcpy(recs[1]->ifname_in, "fifteen-chars-x", 15);
-	recs[1]->mark = 0xffffffff;
-	recs[1]->ifindex_out = 0x7fffffff;
-	recs[2]->ifindex_in = 0;
-	memset(recs[2]->ifname_in, 0, NFTRACE_IFNAMSIZ);
-	recs[3]->flags = NFTRACE_REC_F_DROP;
-	recs[4]->netns = PKT_NETNS + 7;
-	recs[4]->cpu = 65535;
-
-	/*
-	 * The later header fields: all of them; all 0 (ct=none alone); a
-	 * header that ends after the cookie; recs[3] the first modules';
-	 * every field at its largest, an unknown conntrack state.
-	 */
-	rec_later_fields(recs[0]);
-	recs[0]->phys_ifindex_in = 4;
-	strcpy(recs[0]->phys_ifname_in, "veth-p0");
-	recs[0]->phys_ifindex_out = -5;
-	memcpy(recs[0]->phys_ifname_out, "we\"ird\\ x\x01\xff", 12);
-	rec_full(recs[1]);
-	rec_hdr_len(recs[2], offsetof(struct nftrace_record, ct_status));
-	recs[2]->packet_id = 103;
-	rec_full(recs[4]);
-	recs[4]->packet_id = ~0ULL;
-	recs[4]->netns_cookie = ~0ULL;
-	recs[4]->ct_state = 200;
-	recs[4]->ct_status = ~0U;
-	recs[4]->ct_zone = 65535;
-	recs[4]->ct_mark = ~0U;
-	recs[4]->phys_ifindex_in = 0x7fffffff;
-	memset(recs[4]->phys_ifname_in, 'p', NFTRACE_IFNAMSIZ - 1);
 }
 
 static void write_recs(const char *to)
@@ -209,15 +125,15 @@ static int read_all(const char *file, unsigned int *n, __u64 *lost_at,
 		    char *err)
 {
 	const struct nftrace_record *rec;
-	struct pcapng_reader r;
+	struct capture_file r;
 	__u32 len;
 	__u64 lost;
 	int ret;
 
 	*n = 0;
-	if (pcapng_reader_open(&r, file, err) < 0)
+	if (capture_file_open(&r, file, err) < 0)
 		return 0;
-	while ((ret = pcapng_reader_next(&r, &rec, &len, &lost, err)) > 0) {
+	while ((ret = capture_file_next(&r, &rec, &len, &lost, err)) > 0) {
 		/* Whatever comes out is one of the records written, whole. */
 		ck_assert_uint_lt(*n, NR_RECS);
 		assert_same(rec, len, recs[*n], *n);
@@ -225,7 +141,7 @@ static int read_all(const char *file, unsigned int *n, __u64 *lost_at,
 			lost_at[*n] = lost;
 		(*n)++;
 	}
-	pcapng_reader_close(&r);
+	capture_file_close(&r);
 	return ret == 0;
 }
 
@@ -235,7 +151,7 @@ START_TEST(test_reads_back_every_field)
 	__u64 lost[NR_RECS] = { 0 };
 	unsigned int n, i;
 
-	make_recs();
+	files_make_recs(tr, recs);
 	write_recs(path);
 	ck_assert_msg(read_all(path, &n, lost, err), "%s", err);
 	ck_assert_uint_eq(n, NR_RECS);
@@ -312,27 +228,6 @@ static size_t swap_file(const __u8 *in, size_t len, __u8 *out)
 	return len;
 }
 
-static __u8 *slurp(const char *file, size_t *len)
-{
-	FILE *f = fopen(file, "rb");
-	__u8 *buf = malloc(1 << 20);
-
-	ck_assert_ptr_nonnull(f);
-	ck_assert_ptr_nonnull(buf);
-	*len = fread(buf, 1, 1 << 20, f);
-	fclose(f);
-	return buf;
-}
-
-static void spit(const char *file, const __u8 *buf, size_t len)
-{
-	FILE *f = fopen(file, "wb");
-
-	ck_assert_ptr_nonnull(f);
-	ck_assert_uint_eq(fwrite(buf, 1, len, f), len);
-	ck_assert_int_eq(fclose(f), 0);
-}
-
 START_TEST(test_other_byte_order)
 {
 	char err[PCAP_ERRBUF_SIZE];
@@ -341,13 +236,13 @@ START_TEST(test_other_byte_order)
 	unsigned int n;
 	size_t len;
 
-	make_recs();
+	files_make_recs(tr, recs);
 	write_recs(path);
-	in = slurp(path, &len);
+	in = files_slurp(path, &len);
 	out = malloc(len);
 	swap_file(in, len, out);
 	ck_assert_msg(memcmp(in, out, len), "nothing swapped");
-	spit(path2, out, len);
+	files_spit(path2, out, len);
 	ck_assert_msg(read_all(path2, &n, lost, err), "%s", err);
 	ck_assert_uint_eq(n, NR_RECS);
 	ck_assert_uint_eq(lost[3], 9);
@@ -364,13 +259,13 @@ START_TEST(test_truncated_everywhere)
 	size_t len, cut;
 	__u8 *in;
 
-	make_recs();
+	files_make_recs(tr, recs);
 	write_recs(path);
-	in = slurp(path, &len);
+	in = files_slurp(path, &len);
 	for (cut = 0; cut < len; cut++) {
 		int clean;
 
-		spit(path2, in, cut);
+		files_spit(path2, in, cut);
 		clean = read_all(path2, &n, NULL, err);
 		ck_assert_uint_ge(n, last);	/* more file, never fewer */
 		ck_assert_msg(cut > 0 || !clean, "an empty file read cleanly");
@@ -389,23 +284,23 @@ START_TEST(test_every_byte_flipped)
 	unsigned int n;
 	__u8 *in;
 
-	make_recs();
+	files_make_recs(tr, recs);
 	write_recs(path);
-	in = slurp(path, &len);
+	in = files_slurp(path, &len);
 	for (i = 0; i < len; i++) {
 		const struct nftrace_record *rec;
-		struct pcapng_reader r;
+		struct capture_file r;
 		__u32 rlen;
 		__u64 lost;
 
 		in[i] ^= 0xff;
-		spit(path2, in, len);
+		files_spit(path2, in, len);
 		in[i] ^= 0xff;
 		n = 0;
-		if (pcapng_reader_open(&r, path2, err) < 0)
+		if (capture_file_open(&r, path2, err) < 0)
 			continue;
 		/* A flipped packet byte or name is still a record: in bounds. */
-		while (pcapng_reader_next(&r, &rec, &rlen, &lost, err) > 0) {
+		while (capture_file_next(&r, &rec, &rlen, &lost, err) > 0) {
 			char line[NFTRACE_LINE_MAX];
 
 			ck_assert_uint_eq(rlen, rec->len);
@@ -427,7 +322,7 @@ START_TEST(test_every_byte_flipped)
 			n++;
 		}
 		ck_assert_uint_le(n, NR_RECS);
-		pcapng_reader_close(&r);
+		capture_file_close(&r);
 	}
 	free(in);
 }
@@ -443,31 +338,31 @@ START_TEST(test_packet_id_sources)
 	static const __u8 opt[4] = { 5, 0, 8, 0 };	/* epb_packetid, 8 */
 	const struct nftrace_record *rec;
 	char err[PCAP_ERRBUF_SIZE];
-	struct pcapng_reader r;
+	struct capture_file r;
 	unsigned int n;
 	__u8 *in, *at;
 	size_t len;
 	__u32 rlen;
 	__u64 lost;
 
-	make_recs();
+	files_make_recs(tr, recs);
 	write_recs(path);
 
 	/* No id= in the comment: blanked, the words around it stay. */
-	in = slurp(path, &len);
+	in = files_slurp(path, &len);
 	at = memmem(in, len, " id=103", 7);
 	ck_assert_ptr_nonnull(at);
 	memset(at, ' ', 7);
-	spit(path2, in, len);
+	files_spit(path2, in, len);
 	ck_assert_msg(read_all(path2, &n, NULL, err), "%s", err);
 	ck_assert_uint_eq(n, NR_RECS);
 	free(in);
 
 	/* No epb_packetid: its code made one nobody knows. */
-	in = slurp(path, &len);
+	in = files_slurp(path, &len);
 	for (at = in; (at = memmem(at, len - (at - in), opt, 4)); at += 4)
 		at[1] = 0x80;
-	spit(path2, in, len);
+	files_spit(path2, in, len);
 	ck_assert_msg(read_all(path2, &n, NULL, err), "%s", err);
 	ck_assert_uint_eq(n, NR_RECS);
 
@@ -475,63 +370,52 @@ START_TEST(test_packet_id_sources)
 	at = memmem(in, len, " id=103", 7);
 	ck_assert_ptr_nonnull(at);
 	memset(at, ' ', 7);
-	spit(path2, in, len);
+	files_spit(path2, in, len);
 	free(in);
-	ck_assert_int_eq(pcapng_reader_open(&r, path2, err), 0);
+	ck_assert_int_eq(capture_file_open(&r, path2, err), 0);
 	for (n = 0; n < 3; n++)
-		ck_assert_int_eq(pcapng_reader_next(&r, &rec, &rlen, &lost,
+		ck_assert_int_eq(capture_file_next(&r, &rec, &rlen, &lost,
 						    err), 1);
 	ck_assert_uint_eq(rec->hdr_len, NFTRACE_RECORD_V1_LEN);
 	ck_assert_uint_eq(rlen, NFTRACE_RECORD_V1_LEN + rec->cap_len);
 	ck_assert_uint_eq(rec->mark, recs[2]->mark);
 	ck_assert_mem_eq((const __u8 *)rec + rec->hdr_len,
 			 (const __u8 *)recs[2] + recs[2]->hdr_len, rec->cap_len);
-	pcapng_reader_close(&r);
+	capture_file_close(&r);
 }
 END_TEST
 
 START_TEST(test_not_nftrace_files)
 {
 	char err[PCAP_ERRBUF_SIZE];
-	pcap_dumper_t *d;
-	struct pcapng_reader r;
-	pcap_t *p;
+	struct capture_file r;
 	unsigned int n;
 	__u8 *in;
 	size_t len;
 	char *at;
 
-	/* A pcap file: named as one, and what to do instead. */
-	p = pcap_open_dead(DLT_RAW, 65535);
-	d = pcap_dump_open(p, path2);
-	ck_assert_ptr_nonnull(d);
-	pcap_dump_close(d);
-	pcap_close(p);
-	ck_assert_int_eq(pcapng_reader_open(&r, path2, err), -1);
-	ck_assert_msg(strstr(err, "a pcap file: -r reads the pcapng files"),
-		      "%s", err);
-
+	/* A pcap file is check_pcap_read.c's. */
 	/* Neither. */
-	spit(path2, (const __u8 *)"hello, world", 12);
-	ck_assert_int_eq(pcapng_reader_open(&r, path2, err), -1);
-	ck_assert_msg(strstr(err, "not a pcapng file"), "%s", err);
+	files_spit(path2, (const __u8 *)"hello, world", 12);
+	ck_assert_int_eq(capture_file_open(&r, path2, err), -1);
+	ck_assert_msg(strstr(err, "neither a pcapng nor a pcap file"), "%s", err);
 
 	/* Empty. */
-	spit(path2, (const __u8 *)"", 0);
-	ck_assert_int_eq(pcapng_reader_open(&r, path2, err), -1);
+	files_spit(path2, (const __u8 *)"", 0);
+	ck_assert_int_eq(capture_file_open(&r, path2, err), -1);
 
 	/* Missing. */
-	ck_assert_int_eq(pcapng_reader_open(&r, "/nonexistent/x", err), -1);
+	ck_assert_int_eq(capture_file_open(&r, "/nonexistent/x", err), -1);
 	ck_assert_str_eq(err, "/nonexistent/x: No such file or directory");
 
 	/* An interface that is no hook (dumpcap's eth0, say). */
-	make_recs();
+	files_make_recs(tr, recs);
 	write_recs(path);
-	in = slurp(path, &len);
+	in = files_slurp(path, &len);
 	at = memmem(in, len, "PREROUTING", 10);
 	ck_assert_ptr_nonnull(at);
 	memcpy(at, "eth0\0\0\0\0\0\0", 10);
-	spit(path2, in, len);
+	files_spit(path2, in, len);
 	ck_assert_int_eq(read_all(path2, &n, NULL, err), 0);
 	ck_assert_uint_eq(n, 0);
 	ck_assert_msg(strstr(err, "block 2: an interface that is no netfilter hook"),
@@ -539,11 +423,11 @@ START_TEST(test_not_nftrace_files)
 
 	/* A packet whose comment lost a field. */
 	free(in);
-	in = slurp(path, &len);
+	in = files_slurp(path, &len);
 	at = memmem(in, len, " cpu=0", 6);
 	ck_assert_ptr_nonnull(at);
 	memcpy(at, " cpx=0", 6);
-	spit(path2, in, len);
+	files_spit(path2, in, len);
 	ck_assert_int_eq(read_all(path2, &n, NULL, err), 0);
 	ck_assert_uint_eq(n, 0);
 	ck_assert_msg(strstr(err, "a packet comment that is not nftrace's"),
@@ -573,11 +457,11 @@ START_TEST(test_not_nftrace_files)
 		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 			size_t l = strlen(bad[i][0]);
 
-			in = slurp(path, &len);
+			in = files_slurp(path, &len);
 			at = memmem(in, len, bad[i][0], l);
 			ck_assert_ptr_nonnull(at);
 			memcpy(at, bad[i][1], l);
-			spit(path2, in, len);
+			files_spit(path2, in, len);
 			ck_assert_int_eq(read_all(path2, &n, NULL, err), 0);
 			ck_assert_msg(strstr(err, "a packet comment that is not nftrace's"),
 				      "%s: %s", bad[i][1], err);

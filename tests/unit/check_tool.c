@@ -304,6 +304,9 @@ END_TEST
 #define LINE0	" cpu0 ipv4 PREROUTING id=1 in=eth0 out=- mark=0x0 netns=4026531840 ct=established,reply,dnat ct_zone=3 ct_mark=0x2a len=140 tcp 10.0.0.1:22 > 10.0.0.2:40000 [P.] seq 0 ack 0 win 512\n"
 #define LINE1	" cpu1 ipv4 PREROUTING id=6 in=eth0 out=- mark=0x0 netns=4026531840 ct=untracked len=84 icmp 10.0.0.1 > 10.0.0.2 echo request id 1 seq 2\n"
 #define LINE2	" cpu1 ipv6 FORWARD id=24 in=eth0 out=eth1 mark=0x0 netns=4026531840 ct=none len=60 tcp [2001:db8::1]:443 > [2001:db8::2]:50000 [.] seq 11 ack 1 win 100\n"
+#define PCAP_LINE0 " cpu0 ipv4 PREROUTING in=#2 out=- mark=0x0 netns=4026531840 len=140 tcp 10.0.0.1:22 > 10.0.0.2:40000 [P.] seq 0 ack 0 win 512\n"
+#define PCAP_LINE2 " cpu0 ipv6 FORWARD in=#2 out=#3 mark=0x0 netns=4026531840 len=60 tcp [2001:db8::1]:443 > [2001:db8::2]:50000 [.] seq 11 ack 1 win 100\n"
+#define PCAP_JSON2 "\"hook\":\"FORWARD\",\"family\":\"ipv6\",\"netns\":4026531840,\"in_ifindex\":2,\"in\":\"#2\",\"out_ifindex\":3,\"out\":\"#3\",\"mark\":0,\"cpu\":0,\"seq\":0,\"len\":148,\"cap_len\":60,\"orig_len\":60,\"dropped\":false,\"data\":\"6"
 #define OLD_LINE0 " cpu0 ipv4 PREROUTING in=eth0 out=- mark=0x0 netns=4026531840 len=140 tcp 10.0.0.1:22 > 10.0.0.2:40000 [P.] seq 0 ack 0 win 512\n"
 #define OLD_LINE1 " cpu1 ipv4 PREROUTING in=eth0 out=- mark=0x0 netns=4026531840 len=84 icmp 10.0.0.1 > 10.0.0.2 echo request id 1 seq 2\n"
 #define OLD_LINE2 " cpu1 ipv6 FORWARD in=eth0 out=eth1 mark=0x0 netns=4026531840 len=60 tcp [2001:db8::1]:443 > [2001:db8::2]:50000 [.] seq 11 ack 1 win 100\n"
@@ -634,6 +637,51 @@ START_TEST(test_read_file)
 	ck_assert_int_eq(run(NULL, rd), 0);
 	ck_assert_int_eq(lines(out_path), 3);
 
+	/* An NFLOG pcap file: its lines as far as NFLOG holds them. */
+	snprintf(ng2, sizeof(ng2), "%s/c.pcap", tmp);
+	cap[5] = ng2;
+	cap[7] = "pcap";
+	ck_assert_int_eq(run(&sp, cap), 0);
+	rd[1] = ng2;
+	rd[2] = NULL;
+	ck_assert_int_eq(run(NULL, rd), 0);
+	ck_assert_int_eq(lines(out_path), 80);
+	s = slurp(out_path);
+	ck_assert_ptr_nonnull(strstr(s, PCAP_LINE0));
+	ck_assert_ptr_nonnull(strstr(s, PCAP_LINE2));
+	ck_assert_str_eq(slurp(err_path), "");
+	rd[2] = "--json";
+	rd[3] = NULL;
+	ck_assert_int_eq(run(NULL, rd), 0);
+	s = slurp(out_path);
+	ck_assert_msg(strstr(s, PCAP_JSON2), "%.2000s", s);
+	ck_assert_ptr_null(strstr(s, "packet_id"));
+	/* Selected as the pcapng file is. */
+	rd[2] = "--hooks";
+	rd[3] = "forward";
+	rd[4] = "-6";
+	rd[5] = NULL;
+	rd[1] = ng;
+	ck_assert_int_eq(run(NULL, rd), 0);
+	ck_assert_int_eq(lines(out_path), 4);
+	rd[1] = ng2;
+	ck_assert_int_eq(run(NULL, rd), 0);
+	ck_assert_int_eq(lines(out_path), 4);
+	ck_assert_ptr_nonnull(strstr(slurp(out_path), PCAP_LINE2));
+	/* A raw-IP one has no hook. */
+	rd[1] = ng2;
+	rd[2] = NULL;
+	{
+		const char *raw[] = { "--device", DEV, "-c", "8", "-w", ng2,
+				      "--linktype", "raw", NULL };
+
+		ck_assert_int_eq(run(&sp, raw), 0);
+	}
+	ck_assert_int_eq(run(NULL, rd), 1);
+	ck_assert_msg(strstr(slurp(err_path), ": a raw-IP pcap file (--linktype raw) holds no hook:"),
+		      "%s", slurp(err_path));
+	rd[1] = ng;
+
 	/* What -r cannot do, said before anything is read. */
 	rd[2] = "--drops";
 	rd[3] = NULL;
@@ -648,7 +696,7 @@ START_TEST(test_read_file)
 	rd[1] = NFTRACE_MANPAGE;
 	ck_assert_int_eq(run(NULL, rd), 1);
 	ck_assert_str_eq(slurp(err_path),
-		"nftrace-capture: " NFTRACE_MANPAGE ": not a pcapng file\n");
+		"nftrace-capture: " NFTRACE_MANPAGE ": neither a pcapng nor a pcap file\n");
 }
 END_TEST
 

@@ -14,6 +14,7 @@ Suite *opts_suite(void);
 Suite *tool_suite(void);
 Suite *pcapng_suite(void);
 Suite *pcapng_read_suite(void);
+Suite *pcap_read_suite(void);
 Suite *json_suite(void);
 Suite *journey_suite(void);
 

@@ -11,7 +11,8 @@
 # count what each interface holds. `-r` reads the file back: the text it
 # prints is, line for line, what a live text capture beside it printed;
 # --hooks and a filter select; --json has each packet's hook as tshark
-# reads its interface.
+# reads its interface. `-r` of an NFLOG pcap file written beside them
+# prints the live lines but for what NFLOG does not hold.
 . tests/vm/lib.sh
 
 need_capture_tool
@@ -39,11 +40,15 @@ in_ns client ping -c 1 -W 2 -q $SERVER4 > /dev/null || fail "ping $SERVER4"
 
 $CAP --netns /run/netns/router -4 -F pcapng -w $T/c.pcapng 'udp port 10 or icmp' 2> $T/err &
 cap=$!
-# The same capture as text, live, beside it: what -r must print.
+# The same capture as text, live, beside it: what -r must print; and as
+# an NFLOG pcap file.
 $CAP --netns /run/netns/router -4 'udp port 10 or icmp' > $T/live.txt 2> $T/live.err &
 live=$!
+$CAP --netns /run/netns/router -4 -F pcap -w $T/c.pcap 'udp port 10 or icmp' 2> $T/pcap.err &
+pcap=$!
 wait_for 5 grep -q "capturing at" $T/err || die "capture did not start: $(cat $T/err)"
 wait_for 5 grep -q "capturing at" $T/live.err || die "text capture did not start: $(cat $T/live.err)"
+wait_for 5 grep -q "capturing at" $T/pcap.err || die "pcap capture did not start: $(cat $T/pcap.err)"
 assert_match ', pcapng, link-type RAW,' "$(cat $T/err)" "the banner names the format"
 in_ns client python3 - $SERVER4 <<'PY'
 import socket, sys, time
@@ -54,9 +59,10 @@ for _ in range(10):
 PY
 in_ns client ping -c 3 -i 0.1 -W 1 -q $ROUTER4_C > /dev/null
 sleep 0.3
-kill -INT $cap $live
+kill -INT $cap $live $pcap
 wait $cap || fail "capture: exit $? ($(cat $T/err))"
 wait $live || fail "text capture: exit $? ($(cat $T/live.err))"
+wait $pcap || fail "pcap capture: exit $? ($(cat $T/pcap.err))"
 
 fwd=$(nft_counter -n router inet filt c_fwd10)
 echo4=$(nft_counter -n router inet filt c_echo4)
@@ -97,3 +103,16 @@ assert_eq "$fwd" "$($CAP -r $T/c.pcapng --hooks forward 'udp dst port 10' | wc -
 assert_eq "$(tshark -r $T/c.pcapng -T fields -e frame.interface_name 2>/dev/null | sort | uniq -c)" \
 	"$($CAP -r $T/c.pcapng --json | jq -r .hook | sort | uniq -c)" \
 	"-r --json: each packet's hook, as tshark reads the interfaces"
+
+# -r of the NFLOG pcap file: the live lines but for what NFLOG does not
+# hold: interfaces by index ("#3", from ip link), no CPU (0), id or ct.
+names=$(ip -n router -o link | sed -n 's/^\([0-9]*\): \([^:@]*\).*/s,\\(in\\|out\\)=\2 ,\\1=#\1 ,g;/p')
+sed -e 's/ cpu[0-9]* / cpu0 /' -e 's/ id=[0-9]*//' -e 's/ ct=none//' \
+	-e "$names" $T/live.txt > $T/want-pcap.txt
+$CAP -r $T/c.pcap > $T/read-pcap.txt 2> $T/read-pcap.err
+assert_eq 0 $? "-r of the pcap file: exit status ($(cat $T/read-pcap.err))"
+assert_eq "$captured" "$(wc -l < $T/read-pcap.txt)" "-r of the pcap file: every packet"
+assert_eq "" "$(diff $T/want-pcap.txt $T/read-pcap.txt)" \
+	"-r of the pcap file prints the live lines, interfaces by index"
+assert_eq "$((3 * fwd))" "$(tcpdump -nr $T/c.pcap 2>/dev/null | grep -c 'UDP, length')" \
+	"tcpdump reads the pcap file"

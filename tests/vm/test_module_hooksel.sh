@@ -1,13 +1,15 @@
 # SPDX-License-Identifier: GPL-2.0
-# Only the hooks that readers ask for are registered, and the hooks where
-# a traversal starts, PREROUTING and OUTPUT of the readers' families, which
-# hand out packet ids: a reader of IPv4 input adds two hook calls to a
-# packet's path, not ten. Kprobes record
+# Only the hooks that readers ask for are registered, and the hooks that
+# hand out the packet ids a reader's hooks look up: PREROUTING before
+# INPUT, FORWARD and POSTROUTING, OUTPUT before POSTROUTING, in the
+# reader's families. A reader of IPv4 output adds one hook call to a
+# packet's path, a reader of IPv4 input two, not ten. Kprobes record
 # which (hook, family) each call came from, for IPv4 and IPv6 loopback
 # pings that pass all four local hooks: on nftrace_capture(), where a hook
-# does work, the set must be the union of the running readers' wishes, in
+# captures, the set must be the union of the running readers' wishes, in
 # a netns made while they run too, and empty once they stop; on
-# nftrace_hook(), the union of every wish since insmod and the id hooks,
+# nftrace_hook_live(), where a hook does any work, that union and the
+# id hooks; on nftrace_hook(), the union of every op wanted since insmod,
 # as registered ops stay (test_capture_nfqueue.sh says why).
 . tests/vm/lib.sh
 
@@ -28,17 +30,18 @@ offsets=$(bpftool btf dump file /sys/kernel/btf/vmlinux format raw |
 read -r hook_off pf_off <<< "$offsets"
 [ -n "$pf_off" ] || die "no hook and pf in nf_hook_state's BTF: '$offsets'"
 echo "nf_hook_state: hook at +$hook_off, pf at +$pf_off"
-# Both take the state as their third argument.
-for p in "nftrace_sel nftrace_capture" "nftrace_reg nftrace_hook"; do
+# The state is their third argument, nftrace_hook_live()'s second.
+for p in "nftrace_sel nftrace_capture dx" "nftrace_reg nftrace_hook dx" \
+	 "nftrace_live nftrace_hook_live si"; do
 	set -- $p
-	echo "p:$1 nftrace:$2 hook=+$hook_off(%dx):u8 pf=+$pf_off(%dx):u8" \
+	echo "p:$1 nftrace:$2 hook=+$hook_off(%$3):u8 pf=+$pf_off(%$3):u8" \
 		>> $tr/kprobe_events || die "cannot probe $2"
 	at_exit sh -c "echo 0 > $tr/events/kprobes/$1/enable; echo -:$1 >> $tr/kprobe_events"
 	echo 1 > $tr/events/kprobes/$1/enable
 done
 
 # seen [NS]: the distinct "hook=H pf=P" of the captures during pings;
-# $T/reg gets those of the hook calls.
+# $T/live gets those of the hook calls that did work, $T/reg all.
 seen() {
 	local run=()
 
@@ -50,6 +53,8 @@ seen() {
 	echo 0 > $tr/tracing_on
 	grep 'nftrace_reg:' $tr/trace | grep -o 'hook=[0-9]* pf=[0-9]*' |
 		sort -u | tr '\n' ' ' > $T/reg
+	grep 'nftrace_live:' $tr/trace | grep -o 'hook=[0-9]* pf=[0-9]*' |
+		sort -u | tr '\n' ' ' > $T/live
 	grep 'nftrace_sel:' $tr/trace | grep -o 'hook=[0-9]* pf=[0-9]*' |
 		sort -u | tr '\n' ' '
 }
@@ -75,16 +80,20 @@ assert_eq "" "$(cat $T/reg)" "no reader yet: no hook calls"
 # NF_INET_LOCAL_OUT is 3, NF_INET_LOCAL_IN 1; NFPROTO_IPV4 2, NFPROTO_IPV6 10.
 reader out4 8 1
 assert_eq "hook=3 pf=2 " "$(seen)" "IPv4 output reader: its hook only"
+assert_eq "hook=3 pf=2 " "$(cat $T/live)" \
+	"IPv4 output reader: a traversal starts there, no id hook"
 
 reader in6 2 2
 assert_eq "hook=1 pf=10 hook=3 pf=2 " "$(seen)" "two readers: the union"
+assert_eq "hook=0 pf=10 hook=1 pf=10 hook=3 pf=2 " "$(cat $T/live)" \
+	"IPv6 input reader: IPv6 PREROUTING hands out its ids"
 
 # A third reader sharing a hook, gone again, takes nothing away.
 reader out46 8 3
 assert_eq "hook=1 pf=10 hook=3 pf=10 hook=3 pf=2 " "$(seen)" "three readers"
 stop out46
 assert_eq "hook=1 pf=10 hook=3 pf=2 " "$(seen)" "a shared hook stays"
-assert_eq "hook=0 pf=10 hook=0 pf=2 hook=1 pf=10 hook=3 pf=10 hook=3 pf=2 " "$(cat $T/reg)" \
+assert_eq "hook=0 pf=10 hook=1 pf=10 hook=3 pf=10 hook=3 pf=2 " "$(cat $T/reg)" \
 	"the third reader's op stays registered, idle"
 
 ip netns add hooksel_late
@@ -97,11 +106,19 @@ stop out4
 assert_eq "hook=1 pf=10 " "$(seen)" "first reader gone: its hook gone"
 stop in6
 assert_eq "" "$(seen)" "last reader gone: no captures"
-assert_eq "hook=0 pf=10 hook=0 pf=2 hook=1 pf=10 hook=3 pf=10 hook=3 pf=2 " "$(cat $T/reg)" \
+assert_eq "" "$(cat $T/live)" "last reader gone: no hook does work"
+assert_eq "hook=0 pf=10 hook=1 pf=10 hook=3 pf=10 hook=3 pf=2 " "$(cat $T/reg)" \
 	"last reader gone: the ops used stay registered"
 assert_eq "" "$(seen hooksel_late)" "nor in the late netns"
-assert_eq "hook=0 pf=10 hook=0 pf=2 hook=1 pf=10 hook=3 pf=10 hook=3 pf=2 " "$(cat $T/reg)" \
+assert_eq "hook=0 pf=10 hook=1 pf=10 hook=3 pf=10 hook=3 pf=2 " "$(cat $T/reg)" \
 	"the late netns has the same ops registered"
+
+# POSTROUTING: forwarded packets start at PREROUTING, sent ones at OUTPUT.
+reader post4 16 1
+assert_eq "hook=4 pf=2 " "$(seen)" "IPv4 postrouting reader: its hook"
+assert_eq "hook=0 pf=2 hook=3 pf=2 hook=4 pf=2 " "$(cat $T/live)" \
+	"IPv4 postrouting reader: PREROUTING and OUTPUT hand out its ids"
+stop post4
 
 # All hooks, both families: the ten ops, in use by loopback's four hooks.
 reader all 31 3

@@ -55,6 +55,7 @@ SNAPLEN=${NFTRACE_BENCH_SNAPLEN:-128}
 WORKLOADS=${NFTRACE_BENCH_WORKLOADS:-udp tcp fwd}
 CONFIGS=${NFTRACE_BENCH_CONFIGS:-base loaded used nft1 nftall tcpdump nflog printk busy}
 PROFILE=${NFTRACE_BENCH_PROFILE:-}
+PROFILE_WORKLOADS=${NFTRACE_BENCH_PROFILE_WORKLOADS:-udp}
 KO=${NFTRACE_KO:-kmod/nftrace.ko}
 BIN=${NFTRACE_BENCH_BIN:-build/bench/bin}
 CAPTURE=${NFTRACE_BENCH_CAPTURE:-user/nftrace-capture}
@@ -350,20 +351,26 @@ PERF_KEYS+='|__nf_log_packet|nfulnl_log_packet|nf_log_ip_packet|nf_log_buf_close
 PERF_KEYS+='|vprintk_emit|console_unlock|nft_do_chain|skb_copy_bits|ktime_get_real'
 PERF_KEYS+='|irq_work_queue|__local_bh_enable_ip|udp_sendmsg|__sys_sendmmsg|native_safe_halt'
 profile() {
-	local c
+	local c w
+	local -a gen
 	command -v perf >/dev/null || { log "no perf: skipping profiles"; return 0; }
+	for w in $PROFILE_WORKLOADS; do
+	case $w in
+	udp) gen=("$BIN/udpflood" -n "$COUNT" -k 127.0.0.1) ;;
+	fwd) gen=(ip netns exec bsrc "$BIN/udpflood" -n "$COUNT" 10.200.2.2) ;;
+	*) log "no profile of workload $w"; continue ;;
+	esac
 	for c in $PROFILE; do
-		start_config udp "$c" || continue
+		start_config "$w" "$c" || continue
 		perf record -q -C 0 -g -e cpu-clock -F 4000 -o "$tmp/perf.data" -- \
-			$GEN "$BIN/udpflood" -n "$COUNT" -k 127.0.0.1 \
-			>"$logs/profile-$c.sender" 2>/dev/null
+			$GEN "${gen[@]}" >"$logs/profile-$w-$c.sender" 2>/dev/null
 		stop_config "${c%%@*}"
 		{
-			echo "# udp, $c: $(cat "$logs/profile-$c.sender")"
+			echo "# $w, $c: $(cat "$logs/profile-$w-$c.sender")"
 			echo "# perf record -C 0 -g -e cpu-clock; self time, top symbols"
 			# -v: without it this perf prints bare addresses here.
 			perf report -v --kallsyms=/proc/kallsyms -i "$tmp/perf.data" --no-children --sort sym \
-				--stdio -g none --percent-limit 0.5 2>"$logs/perf-report-$c.err" |
+				--stdio -g none --percent-limit 0.5 2>"$logs/perf-report-$w-$c.err" |
 				sed -nE 's/^ +([0-9.]+%) +0x[0-9a-f]+ . (\[.\] .*)/\1 \2/p' |
 				head -n 40
 			echo "# inclusive (children) share of the capture paths"
@@ -371,8 +378,9 @@ profile() {
 				--stdio -g none 2>/dev/null |
 				sed -nE 's/^ +([0-9.]+%) +([0-9.]+%) +0x[0-9a-f]+ . (\[.\] .*)/\1 \2 \3/p' |
 				grep -E "$PERF_KEYS" | head -n 40
-		} >"$out/profile-udp-$c.txt"
+		} >"$out/profile-$w-$c.txt"
 		rm -f "$tmp/perf.data" "$cap_file"
+	done
 	done
 	module_unload
 }

@@ -62,11 +62,21 @@ BEGIN {
 	short["nft1drops"] = "nftrace, 1 hook, drops"
 	short["tcpdump"] = "tcpdump"; short["nflog"] = "NFLOG"; short["printk"] = "printk"
 	short["busy"] = "CPU 1 busy (control)"
+	for (j = 1; j <= nc; j++)
+		known[C[j]] = 1
 }
 
 /^#/ || NF < 9 { next }
 {
 	r = $1; w = $2; c = $3
+	# A configuration with another module (C@X): listed after the rest.
+	if (!(c in known)) {
+		known[c] = 1
+		C[++nc] = c
+		split(c, cv, "@")
+		cname[c] = cname[cv[1]] ", module " cv[2]
+		short[c] = short[cv[1]] " @" cv[2]
+	}
 	seen[w, c] = 1
 	tput[r, w, c] = $4
 	add(T, w SUBSEP c, $4)
@@ -74,7 +84,7 @@ BEGIN {
 	if ($5 > 0 && $6 != "-") {
 		add(K, w SUBSEP c, $6 / $5)
 		lost[w, c] += $5 - $6
-		if ($8 != "-" || c ~ /^(nft1|nft1drops|nftall|tcpdump|nflog)$/) {
+		if ($8 != "-" || c ~ /^(nft1|nft1drops|nftall|tcpdump|nflog)(@|$)/) {
 			saiddrop[w, c] += $8
 			hasdrop[w, c] = 1
 		}
@@ -138,7 +148,7 @@ END {
 					acct = sprintf("%d / %d", saiddrop[w, c], lost[w, c])
 				else
 					acct = sprintf("none reported / %d", lost[w, c])
-				if (c ~ /^nft(1|all|1drops)$/)
+				if (c ~ /^nft(1|all|1drops)(@|$)/)
 					acct = acct (inexact[w, c] || mismatch[w, c] ? " (NOT exact)" : " (exact)")
 			}
 			printf "| %s | %.0f | %s | %s | %s |\n", cname[c], median(T[k]), ratio, kept, acct
