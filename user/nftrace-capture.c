@@ -10,12 +10,14 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "../kmod/nftrace_fmt.h"
 #include "libnftrace.h"
@@ -49,6 +51,7 @@ struct capture {
 	int live;			/* live count on stderr */
 	int live_shown;
 	struct timespec live_last;
+	int fifo_fd;			/* extcap: its fifo, watched; or -1 */
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -135,6 +138,31 @@ static const char *out_name(const struct capture_opts *o)
 static int reader_gone(const struct capture *cap)
 {
 	return cap->opts->extcap && output_error(&cap->out) == EPIPE;
+}
+
+/*
+ * An extcap's fifo, opened once more to watch for its reader going away
+ * (POLLERR on a writer's end) while no packets come that a write would
+ * fail on: Wireshark closes it when the capture stops or it dies. -1
+ * when the output is no fifo, or already has no reader (the first write
+ * says so).
+ */
+static int watch_fifo(const struct capture_opts *o)
+{
+	struct stat st;
+
+	if (!o->extcap || !o->outfile || stat(o->outfile, &st) < 0 ||
+	    !S_ISFIFO(st.st_mode))
+		return -1;
+	return open(o->outfile, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+}
+
+static int fifo_reader_gone(const struct capture *cap)
+{
+	struct pollfd p = { .fd = cap->fifo_fd };
+
+	return cap->fifo_fd >= 0 && poll(&p, 1, 0) == 1 &&
+	       (p.revents & POLLERR);
 }
 
 static int flush_output(struct capture *cap)
@@ -372,6 +400,9 @@ static int capture_loop(struct capture *cap)
 				nftrace_geterr(cap->t));
 			return -1;
 		}
+		/* Idle: only a write would tell that the reader has gone. */
+		if (!r && fifo_reader_gone(cap))
+			break;
 		now = realtime_ns();
 		if (r)
 			n = nftrace_dispatch(cap->t, BATCH, &handler, cap);
@@ -482,7 +513,7 @@ int main(int argc, char **argv)
 {
 	struct capture_opts opts;
 	struct bpf_program prog = { 0 };
-	struct capture cap = { .opts = &opts };
+	struct capture cap = { .opts = &opts, .fifo_fd = -1 };
 	char err[OPTS_ERR_SIZE];
 	int status = 1;
 
@@ -521,6 +552,7 @@ int main(int argc, char **argv)
 		goto out_close;
 	}
 	print_banner(&cap);
+	cap.fifo_fd = watch_fifo(&opts);
 	status = 0;
 	if (capture_loop(&cap) < 0)
 		status = 1;
@@ -537,6 +569,8 @@ int main(int argc, char **argv)
 		status = 1;
 
 out_close:
+	if (cap.fifo_fd >= 0)
+		close(cap.fifo_fd);
 	nftrace_close(cap.t);
 out_free_prog:
 	pcap_freecode(&prog);

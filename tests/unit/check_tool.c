@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -538,6 +539,50 @@ START_TEST(test_broken_pipe)
 }
 END_TEST
 
+/*
+ * An extcap whose fifo loses its reader while no packet comes (Wireshark
+ * closes it to stop, or dies): the fifo's POLLERR is seen when the rings
+ * are idle, and the extcap stops and leaves quietly, status 0, as after
+ * an EPIPE. Before, it waited for a packet to fail to write.
+ */
+START_TEST(test_extcap_fifo_closed)
+{
+	static const char *env[] = { "NFTRACE_FAKE_PACKETS=0",
+				     "NFTRACE_FAKE_DEV=/dev/nftrace", NULL };
+	const char *args[] = { "--capture", "--extcap-interface", "nftrace",
+			       "--fifo", NULL, NULL };
+	struct spawn sp = { .out_fd = -1 };
+	char fifo[128];
+	int fd, status, i;
+	pid_t pid, done = 0;
+
+	memcpy(sp.env, env, sizeof(env));
+	snprintf(fifo, sizeof(fifo), "%s/fifo", tmp);
+	ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+	args[4] = fifo;
+	pid = spawn(&sp, args);
+	/* Until the extcap opens its end; then it is capturing, idle. */
+	fd = open(fifo, O_RDONLY | O_CLOEXEC);
+	ck_assert_int_ge(fd, 0);
+	usleep(300000);
+	ck_assert_int_eq(waitpid(pid, &status, WNOHANG), 0);
+	close(fd);
+	for (i = 0; i < 50 && !done; i++) {
+		usleep(100000);
+		done = waitpid(pid, &status, WNOHANG);
+	}
+	if (!done) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+		ck_abort_msg("the extcap still runs 5 s after its fifo's reader went");
+	}
+	ck_assert_int_eq(done, pid);
+	ck_assert(WIFEXITED(status));
+	ck_assert_int_eq(WEXITSTATUS(status), 0);
+	ck_assert_str_eq(slurp(err_path), "");
+}
+END_TEST
+
 START_TEST(test_setup_errors)
 {
 	const char *no_dev[] = { "--device", "/nonexistent/nftrace", "-c", "1",
@@ -719,6 +764,7 @@ Suite *tool_suite(void)
 	tcase_add_test(tc, test_overrun);
 	tcase_add_test(tc, test_disk_full);
 	tcase_add_test(tc, test_broken_pipe);
+	tcase_add_test(tc, test_extcap_fifo_closed);
 	tcase_add_test(tc, test_setup_errors);
 	tcase_add_test(tc, test_read_file);
 	suite_add_tcase(s, tc);

@@ -82,6 +82,17 @@ kill $pinger
 wait $pinger 2>/dev/null
 assert_eq 0 "$(module_refcnt)" "no reader once tshark was killed"
 
+# Its fifo's reader killed while no packet comes: the extcap sees the
+# fifo's POLLERR when its rings are idle and goes, with nothing to write.
+tshark -i nftrace -f 'udp port 9' -w $T/z.pcapng > /dev/null 2>&1 &
+ts=$!
+wait_for 60 module_refcnt_is 1 || die "tshark did not start nftrace"
+pkill -KILL -x dumpcap
+kill -KILL $ts
+wait $ts 2>/dev/null
+wait_for 5 module_refcnt_is 0
+assert_eq 0 "$(module_refcnt)" "no reader once the fifo's reader was killed, idle"
+
 # Without CAP_NET_ADMIN: the reason, in Wireshark's words.
 setpriv --reuid=65534 --regid=65534 --clear-groups \
 	tshark -i nftrace -a duration:1 -w /tmp/nobody.pcapng > $T/nobody.out 2> $T/nobody.err
