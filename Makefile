@@ -6,6 +6,10 @@
 #   make check-fresh     make demo in a bare Debian 12 chroot (debootstrap), checked
 #   make sparse          sparse (C=2) over the module
 #   make install         module, tool, man page, udev rule (DESTDIR honoured)
+#   make deb             Debian packages nftrace and nftrace-dkms, lintian-checked
+#                        (tools/install-deps.sh --deb first): tools/deb.sh
+#   make check-deb       them installed in a bare Debian 12 root: DKMS builds
+#                        the module, purge removes it: tools/check-deb.sh
 #   make check-kernels   nftrace.ko built and tested on Debian 11, 12, 13 and
 #                        unstable (5.10, 6.1, 6.12, 7.x): tools/kernels.sh
 #   make check-debug     nftrace.ko built and tested on Debian's 6.1 built with
@@ -31,7 +35,7 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 export PREFIX DESTDIR
 
-.PHONY: all module module-rt user check check-kernels check-debug unit vmcheck vmcheck-rt installcheck sparse install demo check-fresh bench stress clean deps
+.PHONY: all module module-rt user check check-kernels check-debug unit vmcheck vmcheck-rt installcheck sparse install demo deb check-deb check-fresh bench stress clean deps
 
 all: module user
 
@@ -124,6 +128,14 @@ install: all
 
 demo:
 	bash tools/demo.sh
+
+# The Debian packages nftrace and nftrace-dkms, checked by lintian (build/deb).
+deb:
+	bash tools/deb.sh
+
+# The packages installed in a bare Debian 12 root: DKMS builds, purge cleans.
+check-deb:
+	bash tools/check-deb.sh
 
 # The README's first command on a fresh machine (root; cache: tools/check-fresh.sh).
 check-fresh:

@@ -17,12 +17,14 @@ export DEBIAN_FRONTEND=noninteractive
 # --rt: Debian's PREEMPT_RT kernel of the same ABI too (make vmcheck-rt).
 # --debug: linux-source-6.1 and what building a kernel from it takes
 # (tools/debug-kernels.sh, make check-debug).
-want_rt=0 want_debug=0
+# --deb: what building the Debian packages takes (make deb).
+want_rt=0 want_debug=0 want_deb=0
 for a in "$@"; do
 	case $a in
 	--rt) want_rt=1 ;;
 	--debug) want_debug=1 ;;
-	*) echo "install-deps: unknown option $a (--rt, --debug)" >&2; exit 1 ;;
+	--deb) want_deb=1 ;;
+	*) echo "install-deps: unknown option $a (--rt, --debug, --deb)" >&2; exit 1 ;;
 	esac
 done
 
@@ -54,6 +56,7 @@ pkgs=(
 [ $want_rt = 1 ] && pkgs+=("linux-image-$kabi-rt-amd64" "linux-headers-$kabi-rt-amd64")
 [ $want_debug = 1 ] && pkgs+=(linux-source-6.1 bc bison flex libelf-dev libssl-dev
 	dwarves rsync)
+[ $want_deb = 1 ] && pkgs+=(dpkg-dev debhelper dh-dkms dkms fakeroot lintian)
 
 missing=()
 for p in "${pkgs[@]}"; do
