@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include "../kmod/nftrace_fmt.h"
 #include "libnftrace.h"
@@ -297,6 +298,45 @@ static int print_stats(struct capture *cap)
 }
 
 /* Device, config, filter and mapping: everything before START. */
+/*
+ * The device, and with no /dev/nftrace the module loaded first, as the
+ * kernel loads nft's and ip's own for them: a misc device with a dynamic
+ * minor has no devname alias to load it on open. Only for the default
+ * device, and only for root (modprobe would refuse anyone else); the
+ * module, once loaded, registers no hook until a capture starts.
+ */
+static struct nftrace *open_device(const char *device, char *errbuf)
+{
+	struct nftrace *t = nftrace_open(device, errbuf);
+	int status, null;
+	pid_t pid;
+
+	if (t || errno != ENOENT || geteuid() != 0 ||
+	    (device && strcmp(device, NFTRACE_DEVICE)))
+		return t;
+	pid = fork();
+	if (pid == 0) {
+		/* Its stderr stays: why it could not load is worth seeing. */
+		null = open("/dev/null", O_RDWR);
+		if (null >= 0) {
+			dup2(null, 0);
+			dup2(null, 1);
+		}
+		execlp("modprobe", "modprobe", "-q", "nftrace", (char *)NULL);
+		execl("/sbin/modprobe", "modprobe", "-q", "nftrace", (char *)NULL);
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+	    WEXITSTATUS(status)) {
+		snprintf(errbuf, NFTRACE_ERRBUF_SIZE,
+			 "%s not found, and modprobe nftrace did not load the module: install it (the nftrace-dkms package, or make install) or insmod nftrace.ko",
+			 NFTRACE_DEVICE);
+		errno = ENOENT;
+		return NULL;
+	}
+	return nftrace_open(device, errbuf);
+}
+
 static int setup_device(struct capture *cap, struct bpf_program *prog)
 {
 	const struct capture_opts *o = cap->opts;
@@ -310,7 +350,7 @@ static int setup_device(struct capture *cap, struct bpf_program *prog)
 	};
 	int ret;
 
-	cap->t = nftrace_open(o->device, errbuf);
+	cap->t = open_device(o->device, errbuf);
 	if (!cap->t) {
 		fprintf(stderr, "%s: %s\n", PROG, errbuf);
 		return -1;

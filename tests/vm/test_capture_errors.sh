@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0 OR MIT
-# What a user hits first: the module not loaded, no privileges, a bad
-# --netns, a full disk, a closed pipe. Each gets a clear message and exit
-# status 1; a pcap cut short by a full disk stays readable.
+# What a user hits first: the module not loaded (and not installed; when
+# installed, the capture loads it), no privileges, a bad --netns, a full
+# disk, a closed pipe. Each gets a clear message and exit status 1; a pcap
+# cut short by a full disk stays readable.
 . tests/vm/lib.sh
 
 need_capture_tool
@@ -16,8 +17,30 @@ run() {
 unload_nftrace
 run $CAP -c 1
 assert_eq 1 "$rc" "no module: exit status"
-assert_eq "nftrace-capture: /dev/nftrace not found: load the nftrace module (modprobe nftrace)" \
-	"$(cat $T/err)" "no module: message"
+assert_eq "nftrace-capture: /dev/nftrace not found, and modprobe nftrace did not load the module: install it (the nftrace-dkms package, or make install) or insmod nftrace.ko" \
+	"$(cat $T/err)" "no module, none installed: message"
+run $CAP --device /tmp/nftrace -c 1
+assert_eq "nftrace-capture: /tmp/nftrace not found: load the nftrace module (modprobe nftrace)" \
+	"$(cat $T/err)" "another device: not loaded for it"
+
+# Installed (as make install or DKMS put it, in the guest's overlay):
+# the first capture loads it.
+mods=/lib/modules/$(uname -r)
+mkdir -p $mods/updates
+cp "$NFTRACE_KO" $mods/updates/nftrace.ko
+depmod -a
+at_exit sh -c "rm -f $mods/updates/nftrace.ko; depmod -a"
+ping -i 0.2 -q 127.0.0.1 > /dev/null &
+pinger=$!
+run $CAP -c 2
+kill $pinger
+wait $pinger 2>/dev/null
+assert_eq 0 "$rc" "installed, not loaded: the capture loads it ($(cat $T/err))"
+assert_eq 2 "$(grep -c ' OUTPUT \| INPUT \| PREROUTING \| POSTROUTING ' $T/out)" \
+	"installed, not loaded: the capture's packets"
+assert_eq "nftrace" "$(grep -o '^nftrace ' /proc/modules | tr -d ' ')" "loaded by modprobe"
+rm -f $mods/updates/nftrace.ko
+depmod -a
 
 load_nftrace
 mk_topology
