@@ -8,16 +8,17 @@
 #   2. a bare Debian 12 root (check-fresh's cached debootstrap tarball,
 #      unpacked afresh) with the host's apt sources;
 #   3. in it, `apt-get install ./nftrace_*.deb ./nftrace-dkms_*.deb` and
-#      the headers of the VM's kernel ($KABI, as tools/install-deps.sh
+#      the VM's kernel and its headers ($KABI, as tools/install-deps.sh
 #      resolves it): apt pulls dkms, DKMS builds nftrace.ko; the module
 #      must be in /lib/modules/$KABI/updates/dkms with that vermagic and
 #      in modules.dep, `nftrace-capture --version` must run, the extcap
 #      link and the udev rule must be there;
-#   4. `apt-get purge` of both: the module, its DKMS tree and its source
+#   4. the VM booted from that root's kernel and /lib/modules (tools/vm/run
+#      --sysroot, tests/vm/deb_guest.sh): no module at boot, and the
+#      packaged nftrace-capture's first capture loads the one DKMS built
+#      and captures, with no insmod;
+#   5. `apt-get purge` of both: the module, its DKMS tree and its source
 #      must be gone from every kernel's tree.
-#
-# Booting the VM from that root and capturing without insmod is not done
-# here yet (issue 13).
 #
 # Environment: NFTRACE_CACHE (/var/cache/nftrace), as check-fresh's;
 # NFTRACE_KABI (the kernel ABI, e.g. 6.1.0-57; default: the host's VM
@@ -98,6 +99,7 @@ in_root() { chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
 in_root apt-get update -qq > "$scratch/install.log" 2>&1 || die "apt-get update"
 in_root apt-get install -y --no-install-recommends \
 	"/tmp/${debs[0]##*/}" "/tmp/${debs[1]##*/}" "linux-headers-$krel" \
+	"linux-image-$krel" \
 	>> "$scratch/install.log" 2>&1 ||
 	{ tail -n 30 "$scratch/install.log" >&2; die "apt-get install"; }
 sed -n '/Building for\|Installing to\|Setting up nftrace/p' "$scratch/install.log"
@@ -118,7 +120,18 @@ check "the extcap link" \
 check "the udev rule" test -s "$root/lib/udev/rules.d/99-nftrace.rules"
 check "the man page" test -s "$root/usr/share/man/man8/nftrace-capture.8.gz"
 
-# 4. Purge: nothing of the module is left.
+# 4. The VM, booted from that root's kernel and modules: the packaged
+# tool's first capture loads the module DKMS built.
+if NFTRACE_DEB_ROOT=$root "$repo/tools/vm/run" --sysroot "$root" --kernel "$krel" \
+	--timeout 900 --out "$scratch/vm" tests/vm/deb_guest.sh > "$scratch/vm.log" 2>&1; then
+	echo "ok   the VM from that root: the first capture loads the DKMS module"
+else
+	grep -E '^(ok|FAIL)' "$scratch/vm.log"
+	echo "FAIL the VM from that root (its log: $scratch/vm.log)"
+	failed=1
+fi
+
+# 5. Purge: nothing of the module is left.
 in_root apt-get purge -y nftrace-dkms nftrace >> "$scratch/install.log" 2>&1 ||
 	{ tail -n 30 "$scratch/install.log" >&2; die "apt-get purge"; }
 check "purged: no nftrace.ko in any kernel's tree" \
