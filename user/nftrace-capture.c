@@ -52,7 +52,8 @@ struct capture {
 	int live;			/* live count on stderr */
 	int live_shown;
 	struct timespec live_last;
-	int fifo_fd;			/* extcap: its fifo, watched; or -1 */
+	int pipe_out;			/* output to a fifo's or socket's reader */
+	int watch_fd;			/* that output, watched; or -1 */
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -133,37 +134,44 @@ static const char *out_name(const struct capture_opts *o)
 }
 
 /*
- * Wireshark stops an extcap by closing its fifo (and SIGTERM): a broken
- * pipe there is the end of the capture, not an error to show.
+ * Output that a reader consumes as it comes: an extcap's fifo (Wireshark
+ * stops an extcap by closing it, and SIGTERM), or a pipe or socket on
+ * stdout (`-w - | wireshark -k -i -`; sshd's pipe to a remote command,
+ * as sshdump runs it). That reader leaving is the end of the capture,
+ * not an error to show: a broken pipe at a write, or, while no packets
+ * come that a write would fail on, POLLERR (a pipe's writer end) or
+ * POLLHUP (a socket's) on a watching fd.
  */
 static int reader_gone(const struct capture *cap)
 {
-	return cap->opts->extcap && output_error(&cap->out) == EPIPE;
+	return cap->pipe_out && output_error(&cap->out) == EPIPE;
 }
 
 /*
- * An extcap's fifo, opened once more to watch for its reader going away
- * (POLLERR on a writer's end) while no packets come that a write would
- * fail on: Wireshark closes it when the capture stops or it dies. -1
- * when the output is no fifo, or already has no reader (the first write
- * says so).
+ * The watching fd: the extcap's fifo opened once more, or stdout's pipe
+ * or socket duplicated; -1 for other output, or a fifo that already has
+ * no reader (the first write says so).
  */
-static int watch_fifo(const struct capture_opts *o)
+static int watch_output(const struct capture_opts *o)
 {
 	struct stat st;
 
-	if (!o->extcap || !o->outfile || stat(o->outfile, &st) < 0 ||
-	    !S_ISFIFO(st.st_mode))
-		return -1;
-	return open(o->outfile, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	if (o->extcap && o->outfile && stat(o->outfile, &st) == 0 &&
+	    S_ISFIFO(st.st_mode))
+		return open(o->outfile, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	if ((!o->outfile || !strcmp(o->outfile, "-")) &&
+	    fstat(STDOUT_FILENO, &st) == 0 &&
+	    (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)))
+		return fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+	return -1;
 }
 
-static int fifo_reader_gone(const struct capture *cap)
+static int output_reader_gone(const struct capture *cap)
 {
-	struct pollfd p = { .fd = cap->fifo_fd };
+	struct pollfd p = { .fd = cap->watch_fd };
 
-	return cap->fifo_fd >= 0 && poll(&p, 1, 0) == 1 &&
-	       (p.revents & POLLERR);
+	return cap->watch_fd >= 0 && poll(&p, 1, 0) == 1 &&
+	       (p.revents & (POLLERR | POLLHUP));
 }
 
 static int flush_output(struct capture *cap)
@@ -441,7 +449,7 @@ static int capture_loop(struct capture *cap)
 			return -1;
 		}
 		/* Idle: only a write would tell that the reader has gone. */
-		if (!r && fifo_reader_gone(cap))
+		if (!r && output_reader_gone(cap))
 			break;
 		now = realtime_ns();
 		if (r)
@@ -553,7 +561,7 @@ int main(int argc, char **argv)
 {
 	struct capture_opts opts;
 	struct bpf_program prog = { 0 };
-	struct capture cap = { .opts = &opts, .fifo_fd = -1 };
+	struct capture cap = { .opts = &opts, .watch_fd = -1 };
 	char err[OPTS_ERR_SIZE];
 	int status = 1;
 
@@ -592,7 +600,8 @@ int main(int argc, char **argv)
 		goto out_close;
 	}
 	print_banner(&cap);
-	cap.fifo_fd = watch_fifo(&opts);
+	cap.watch_fd = watch_output(&opts);
+	cap.pipe_out = opts.extcap || cap.watch_fd >= 0;
 	status = 0;
 	if (capture_loop(&cap) < 0)
 		status = 1;
@@ -609,8 +618,8 @@ int main(int argc, char **argv)
 		status = 1;
 
 out_close:
-	if (cap.fifo_fd >= 0)
-		close(cap.fifo_fd);
+	if (cap.watch_fd >= 0)
+		close(cap.watch_fd);
 	nftrace_close(cap.t);
 out_free_prog:
 	pcap_freecode(&prog);

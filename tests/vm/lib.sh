@@ -245,6 +245,59 @@ mk_topology() {
 		die "router: enable forwarding"
 }
 
+# udp_burst NS ADDR PORT [COUNT] [PAYLOAD]: COUNT (10) datagrams from
+# namespace NS to ADDR:PORT (IPv4), 5 ms apart.
+udp_burst() {
+	in_ns "$1" python3 - "$2" "$3" "${4:-10}" "${5:-nftrace}" <<-'EOF'
+	import socket, sys, time
+	s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+	for _ in range(int(sys.argv[3])):
+	    s.sendto(sys.argv[4].encode(), (sys.argv[1], int(sys.argv[2])))
+	    time.sleep(0.005)
+	EOF
+}
+
+# For a capture by tshark through an extcap, at FORWARD and POSTROUTING
+# in the router of mk_topology, filter 'udp port 10', into $T/x.pcapng.
+# fwd10_rules: the router counts what it forwards to port 10.
+fwd10_rules() {
+	in_ns router nft -f - <<-'NFT' || die "router ruleset"
+	table inet filt {
+		counter c_fwd10 {}
+		chain hfwd {
+			type filter hook forward priority 0;
+			udp dport 10 counter name "c_fwd10" accept
+		}
+	}
+	NFT
+	in_ns client ping -c 1 -W 2 -q $SERVER4 > /dev/null || fail "ping $SERVER4"
+}
+
+# fwd10_check TSHARK-PID WHAT: once tshark captures, 10 datagrams to port
+# 10 and two pings (not captured); tshark stopped (SIGINT) must exit 0,
+# and its capture must hold each datagram at FORWARD and POSTROUTING as
+# often as the router's counter saw it, nothing else.
+fwd10_check() {
+	local ts=$1 what=$2 rc fwd
+
+	sleep $((2 * SLOW))	# from open to START: configure, map
+	udp_burst client $SERVER4 10 10 "nftrace $what"
+	in_ns client ping -c 2 -i 0.2 -W 1 -q $SERVER4 > /dev/null
+	sleep $((3 * SLOW))
+	kill -INT $ts
+	wait $ts
+	rc=$?
+	assert_eq 0 $rc "tshark's exit status ($(cat $T/tshark.err))"
+	fwd=$(nft_counter -n router inet filt c_fwd10)
+	assert_eq 10 "$fwd" "nft: forwarded to port 10"
+	assert_eq "$fwd FORWARD
+$fwd POSTROUTING" \
+		"$(tshark -r $T/x.pcapng -T fields -e frame.interface_name 2>/dev/null | sort | uniq -c | sed 's/^ *//')" \
+		"$what: each datagram at FORWARD and POSTROUTING, nothing else"
+	assert_eq "" "$(tshark -r $T/x.pcapng -Y 'ip.dst != '$SERVER4' || !udp' 2>/dev/null)" \
+		"$what: only the forwarded UDP to the server"
+}
+
 _listening() { # NS PORT
 	[ -n "$(ip netns exec "$1" ss -Hltn "sport = :$2")" ]
 }

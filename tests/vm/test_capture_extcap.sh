@@ -26,43 +26,13 @@ assert_eq 1 "$($HOME/.config/wireshark/extcap/nftrace --extcap-interface nftrace
 	grep -Fxc 'value {arg=2}{value=/run/netns/router}{display=router}')" \
 	"the namespace selector offers the router"
 
-in_ns router nft -f - <<'NFT' || die "router ruleset"
-table inet filt {
-	counter c_fwd10 {}
-	chain hfwd {
-		type filter hook forward priority 0;
-		udp dport 10 counter name "c_fwd10" accept
-	}
-}
-NFT
-in_ns client ping -c 1 -W 2 -q $SERVER4 > /dev/null || fail "ping $SERVER4"
-
+fwd10_rules
 tshark -i nftrace -o extcap.nftrace.netns:/run/netns/router \
 	-o extcap.nftrace.hooks:forward,postrouting -o extcap.nftrace.family:ipv4 \
 	-f 'udp port 10' -w $T/x.pcapng > $T/tshark.out 2> $T/tshark.err &
 ts=$!
 wait_for 60 module_refcnt_is 1 || die "tshark did not start nftrace: $(cat $T/tshark.err)"
-sleep $((2 * SLOW))	# from open to START: configure, map
-in_ns client python3 - $SERVER4 <<'PY'
-import socket, sys, time
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-for _ in range(10):
-    s.sendto(b"nftrace extcap", (sys.argv[1], 10))
-    time.sleep(0.005)
-PY
-in_ns client ping -c 2 -i 0.2 -W 1 -q $SERVER4 > /dev/null	# not captured
-sleep $((2 * SLOW))
-kill -INT $ts
-wait $ts
-assert_eq 0 $? "tshark's exit status ($(cat $T/tshark.err))"
-fwd=$(nft_counter -n router inet filt c_fwd10)
-assert_eq 10 "$fwd" "nft: forwarded to port 10"
-assert_eq "$fwd FORWARD
-$fwd POSTROUTING" \
-	"$(tshark -r $T/x.pcapng -T fields -e frame.interface_name 2>/dev/null | sort | uniq -c | sed 's/^ *//')" \
-	"tshark's capture: each datagram at FORWARD and POSTROUTING, nothing else"
-assert_eq "" "$(tshark -r $T/x.pcapng -Y 'ip.dst != '$SERVER4' || !udp' 2>/dev/null)" \
-	"only the forwarded UDP to the server"
+fwd10_check $ts "tshark's capture"
 wait_for 5 module_refcnt_is 0
 assert_eq 0 "$(module_refcnt)" "no reader once tshark has stopped"
 
