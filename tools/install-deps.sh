@@ -50,7 +50,7 @@ pkgs=(
 	build-essential pkg-config libpcap-dev check sparse
 	qemu-system-x86 busybox-static cpio kmod
 	tcpdump tshark jq nftables conntrack iproute2 iperf3 procps psmisc iputils-ping python3
-	openssh-server openssh-client
+	openssh-server openssh-client libcap2-bin
 	gnuplot-nox valgrind linux-perf debootstrap xz-utils zstd bpftool
 	"linux-image-$kabi-amd64" "linux-headers-$kabi-amd64"
 )

@@ -69,4 +69,40 @@ setpriv --reuid=65534 --regid=65534 --clear-groups \
 assert_ne 0 $? "tshark as nobody: exit status"
 assert_eq 1 "$(grep -Fc 'Error by extcap pipe: nftrace-capture: /dev/nftrace: Permission denied: capturing needs root or CAP_NET_ADMIN' $T/nobody.err)" \
 	"tshark as nobody: the reason ($(cat $T/nobody.err))"
+# The group model (man page, WIRESHARK): a group may read the device, and
+# a copy of the tool that only it may run has CAP_NET_ADMIN; the kernel
+# still asks every opener for the capability. Nobody in the group captures
+# through tshark; nobody outside it, or with the group but a tool without
+# the capability, gets the reason in Wireshark's words.
+groupadd -r nftrace || die "groupadd nftrace"
+gid=$(getent group nftrace | cut -d: -f3)
+chgrp nftrace /dev/nftrace && chmod 0660 /dev/nftrace || die "the device's group"
+install -d -m 0755 $T/bin
+install -o root -g nftrace -m 0750 $CAP $T/bin/nftrace-capture
+setcap cap_net_admin+ep $T/bin/nftrace-capture || die "setcap"
+ln -sf $T/bin/nftrace-capture $HOME/.config/wireshark/extcap/nftrace
+setpriv --reuid=65534 --regid=65534 --groups=$gid \
+	tshark -i nftrace -o extcap.nftrace.netns:/run/netns/router \
+	-o extcap.nftrace.hooks:forward,postrouting -f 'udp port 10' \
+	-a duration:$((6 * SLOW)) -w /tmp/group.pcapng > $T/group.out 2> $T/group.err &
+ts=$!
+wait_for 60 module_refcnt_is 1 || die "tshark in the group did not start nftrace: $(cat $T/group.err)"
+sleep $((2 * SLOW))
+udp_burst client $SERVER4 10 10 "nftrace group"
+wait $ts
+assert_eq 0 $? "tshark in the group: exit status ($(cat $T/group.err))"
+assert_eq "10 FORWARD
+10 POSTROUTING" \
+	"$(tshark -r /tmp/group.pcapng -T fields -e frame.interface_name 2>/dev/null | sort | uniq -c | sed 's/^ *//')" \
+	"tshark in the group: each datagram at FORWARD and POSTROUTING"
+setpriv --reuid=65534 --regid=65534 --clear-groups \
+	tshark -i nftrace -a duration:1 -w /tmp/nogroup.pcapng > /dev/null 2> $T/nogroup.err
+# Wireshark cannot run the extcap, so it has no such interface for them.
+assert_eq 1 "$(grep -Fc 'You do not have permission to capture on device "nftrace"' $T/nogroup.err)" \
+	"tshark outside the group: the tool is not theirs to run ($(cat $T/nogroup.err))"
+setcap -r $T/bin/nftrace-capture
+setpriv --reuid=65534 --regid=65534 --groups=$gid \
+	tshark -i nftrace -a duration:1 -w /tmp/nocap.pcapng > /dev/null 2> $T/nocap.err
+assert_eq 1 "$(grep -Fc 'Error by extcap pipe: nftrace-capture: /dev/nftrace: Operation not permitted: capturing needs root or CAP_NET_ADMIN' $T/nocap.err)" \
+	"tshark in the group, the tool without the capability: the reason ($(cat $T/nocap.err))"
 expect_ok "rmmod after the captures" rmmod nftrace
