@@ -4,7 +4,7 @@
  *
  * Loading the module only creates /dev/nftrace; hooks are registered when
  * a reader first wants them and stay until the module goes
- * (nftrace_hook.c), so a module never used costs nothing.
+ * (nftrace_reg_inet.c), so a module never used costs nothing.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -25,7 +25,7 @@ static int __init nftrace_init(void)
 
 	/*
 	 * Drops are told from the exit op that --drops registers at
-	 * NF_IP_PRI_LAST (nftrace_hook.c): the entry op must run strictly
+	 * NF_IP_PRI_LAST (nftrace_drops.c): the entry op must run strictly
 	 * before it, and ops of equal priority run in registration order.
 	 */
 	if (nftrace_priority >= NF_IP_PRI_LAST) {

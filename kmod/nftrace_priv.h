@@ -2,11 +2,13 @@
 /*
  * nftrace_priv.h - the module's internal types, shared by its files:
  *
- *   nftrace_main.c    module init/exit, parameters
- *   nftrace_hook.c    netfilter hooks (per netns) and the capture path
- *   nftrace_buf.c     ring memory: allocation, double mapping, mmap
- *   nftrace_dev.c     /dev/nftrace: open, read, poll, mmap, ioctl
- *   nftrace_fmt.c     records as text lines (also built in userspace)
+ *   nftrace_main.c     module init/exit, parameters
+ *   nftrace_reg_inet.c the IPv4 and IPv6 hooks, registered on demand
+ *   nftrace_capture.c  the capture path: hook, packet ids, records; readers
+ *   nftrace_drops.c    where netfilter dropped a packet (--drops)
+ *   nftrace_buf.c      ring memory: allocation, double mapping, mmap
+ *   nftrace_dev.c      /dev/nftrace: open, read, poll, mmap, ioctl
+ *   nftrace_fmt.c      records as text lines (also built in userspace)
  */
 #ifndef _NFTRACE_PRIV_H
 #define _NFTRACE_PRIV_H
@@ -16,6 +18,7 @@
 #include <linux/irq_work.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/netfilter.h>
 #include <linux/timer.h>
 #include <linux/wait.h>
 
@@ -108,14 +111,88 @@ struct nftrace_reader {
 	unsigned int line_len;
 };
 
-/* nftrace_hook.c */
+/*
+ * Each (family, hook) is registered on its own, in every netns present and
+ * future, once some reader wants it: a reader of the output hook adds one
+ * hook call to a local packet's path, not ten. pernet init and exit are
+ * told only the netns, so each op gets its own pair, made by
+ * NFTRACE_PERNET() (nftrace_reg_inet.c).
+ */
+#define NFTRACE_NR_ENTRY_OPS	(2 * NFTRACE_NR_HOOKS)
+#define NFTRACE_NR_OPS		(2 * NFTRACE_NR_ENTRY_OPS)
+
+/*
+ * Index of an entry op: IPv4 hooks first, then IPv6. The exit op of the
+ * same hook (nftrace_drops.c) is NFTRACE_NR_ENTRY_OPS further on.
+ */
+static inline unsigned int nftrace_op_index(u8 pf, unsigned int hook)
+{
+	/* The ABI's hook numbers are netfilter's. */
+	BUILD_BUG_ON(NF_INET_PRE_ROUTING != NFTRACE_HOOK_PREROUTING ||
+		     NF_INET_LOCAL_IN != NFTRACE_HOOK_INPUT ||
+		     NF_INET_FORWARD != NFTRACE_HOOK_FORWARD ||
+		     NF_INET_LOCAL_OUT != NFTRACE_HOOK_OUTPUT ||
+		     NF_INET_POST_ROUTING != NFTRACE_HOOK_POSTROUTING);
+	return (pf == NFPROTO_IPV6 ? NFTRACE_NR_HOOKS : 0) + hook;
+}
+
+static inline u32 nftrace_wants_family(u8 pf)
+{
+	return pf == NFPROTO_IPV4 ? NFTRACE_FAMILY_IPV4 : NFTRACE_FAMILY_IPV6;
+}
+
+/* nftrace_reg_inet.c; under nftrace_readers_lock but the first two. */
 extern int nftrace_priority;
+extern u32 nftrace_live_ops;
+extern u32 nftrace_frame_ops;
+u32 nftrace_reader_ops(const struct nftrace_reader *r);
+int nftrace_hooks_get(u32 ops);
+void nftrace_hooks_put(u32 ops);
+void nftrace_hooks_exit(void);
+
+/* nftrace_capture.c */
+extern struct list_head nftrace_readers;
+extern struct mutex nftrace_readers_lock;
+unsigned int nftrace_hook(void *priv, struct sk_buff *skb,
+			  const struct nf_hook_state *state);
+void nftrace_copy_ifname(char *dst, const struct net_device *dev);
+/*
+ * Where a packet is, while some reader wants drops (nftrace_drops.c):
+ * pushed by the entry op, popped by the exit op or by the drop.
+ */
+#define NFTRACE_NR_FRAMES	8
+
+struct nftrace_frame {
+	const struct sk_buff *skb;	/* compared, never followed */
+	const struct task_struct *task;
+	u8 level;			/* 0 task, 1 softirq, 2 hardirq, 3 NMI */
+	u8 hook;
+	u8 pf;
+	const struct net *net;		/* compared, never followed */
+	u32 netns;			/* its inode number, for the record */
+	u64 netns_cookie;
+	u64 packet_id;
+	int ifindex_in;
+	int ifindex_out;
+	char ifname_in[NFTRACE_IFNAMSIZ];
+	char ifname_out[NFTRACE_IFNAMSIZ];
+};
+void nftrace_capture(struct nftrace_reader *r, struct sk_buff *skb,
+		     const struct nf_hook_state *state,
+		     const struct nftrace_frame *drop, u64 *tstamp, u64 id);
 int nftrace_reader_start(struct nftrace_reader *r);
 void nftrace_reader_stop(struct nftrace_reader *r);
-void nftrace_hooks_exit(void);
 bool nftrace_reader_has_data(struct nftrace_reader *r);
 void nftrace_wake_work(struct irq_work *work);
 void nftrace_trickle(struct timer_list *t);
+
+/* nftrace_drops.c; the last two under nftrace_readers_lock. */
+void nftrace_frame_push(const struct sk_buff *skb,
+			const struct nf_hook_state *state, u64 id);
+unsigned int nftrace_exit_hook(void *priv, struct sk_buff *skb,
+			       const struct nf_hook_state *state);
+int nftrace_drops_get(void);
+bool nftrace_drops_put(void);
 
 /* nftrace_buf.c */
 int nftrace_rings_alloc(struct nftrace_reader *r, u32 ring_size);

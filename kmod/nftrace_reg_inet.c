@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * nftrace_reg_inet.c - the IPv4 and IPv6 hooks, registered on demand.
+ *
+ * A hook is registered when the first reader wants it: the first reader
+ * of, say, IPv4 output registers pernet operations that hook that point in
+ * every netns, present and future. It stays until the module is unloaded,
+ * for unregistering a netfilter hook drops every packet NFQUEUE holds in
+ * that netns (nf_queue_nf_hook_drop()): stopping a capture must not take
+ * an inline IPS's packets in flight with it. A module no reader ever used
+ * costs the stack nothing; a hook no running reader wants costs a packet
+ * one call that returns at once; a reader of one hook costs a packet one
+ * hook call.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/netfilter.h>
+#include <linux/netfilter_ipv4.h>
+#include <linux/netfilter_ipv6.h>
+#include <net/net_namespace.h>
+
+#include "nftrace_priv.h"
+
+int nftrace_priority = NF_IP_PRI_FIRST;
+
+/* Entry ops that push frames: bit i for nftrace_ops[i]. */
+u32 nftrace_frame_ops;
+
+/* Entry ops some running reader wants: the others return at once. */
+u32 nftrace_live_ops;
+
+#define NFTRACE_OPS(pf_, hook_) {		\
+	.hook = nftrace_hook,			\
+	.pf = pf_,				\
+	.hooknum = hook_,			\
+}
+
+#define NFTRACE_EXIT_OPS(pf_, hook_) {		\
+	.hook = nftrace_exit_hook,		\
+	.pf = pf_,				\
+	.hooknum = hook_,			\
+	.priority = NF_IP_PRI_LAST,		\
+}
+
+static struct nf_hook_ops nftrace_ops[NFTRACE_NR_OPS] = {
+	NFTRACE_OPS(NFPROTO_IPV4, NF_INET_PRE_ROUTING),
+	NFTRACE_OPS(NFPROTO_IPV4, NF_INET_LOCAL_IN),
+	NFTRACE_OPS(NFPROTO_IPV4, NF_INET_FORWARD),
+	NFTRACE_OPS(NFPROTO_IPV4, NF_INET_LOCAL_OUT),
+	NFTRACE_OPS(NFPROTO_IPV4, NF_INET_POST_ROUTING),
+	NFTRACE_OPS(NFPROTO_IPV6, NF_INET_PRE_ROUTING),
+	NFTRACE_OPS(NFPROTO_IPV6, NF_INET_LOCAL_IN),
+	NFTRACE_OPS(NFPROTO_IPV6, NF_INET_FORWARD),
+	NFTRACE_OPS(NFPROTO_IPV6, NF_INET_LOCAL_OUT),
+	NFTRACE_OPS(NFPROTO_IPV6, NF_INET_POST_ROUTING),
+	NFTRACE_EXIT_OPS(NFPROTO_IPV4, NF_INET_PRE_ROUTING),
+	NFTRACE_EXIT_OPS(NFPROTO_IPV4, NF_INET_LOCAL_IN),
+	NFTRACE_EXIT_OPS(NFPROTO_IPV4, NF_INET_FORWARD),
+	NFTRACE_EXIT_OPS(NFPROTO_IPV4, NF_INET_LOCAL_OUT),
+	NFTRACE_EXIT_OPS(NFPROTO_IPV4, NF_INET_POST_ROUTING),
+	NFTRACE_EXIT_OPS(NFPROTO_IPV6, NF_INET_PRE_ROUTING),
+	NFTRACE_EXIT_OPS(NFPROTO_IPV6, NF_INET_LOCAL_IN),
+	NFTRACE_EXIT_OPS(NFPROTO_IPV6, NF_INET_FORWARD),
+	NFTRACE_EXIT_OPS(NFPROTO_IPV6, NF_INET_LOCAL_OUT),
+	NFTRACE_EXIT_OPS(NFPROTO_IPV6, NF_INET_POST_ROUTING),
+};
+
+#define NFTRACE_PERNET(i)						\
+static int __net_init nftrace_net_init_##i(struct net *net)		\
+{									\
+	return nf_register_net_hook(net, &nftrace_ops[i]);		\
+}									\
+static void __net_exit nftrace_net_exit_##i(struct net *net)		\
+{									\
+	nf_unregister_net_hook(net, &nftrace_ops[i]);			\
+}
+
+NFTRACE_PERNET(0) NFTRACE_PERNET(1) NFTRACE_PERNET(2) NFTRACE_PERNET(3)
+NFTRACE_PERNET(4) NFTRACE_PERNET(5) NFTRACE_PERNET(6) NFTRACE_PERNET(7)
+NFTRACE_PERNET(8) NFTRACE_PERNET(9) NFTRACE_PERNET(10) NFTRACE_PERNET(11)
+NFTRACE_PERNET(12) NFTRACE_PERNET(13) NFTRACE_PERNET(14) NFTRACE_PERNET(15)
+NFTRACE_PERNET(16) NFTRACE_PERNET(17) NFTRACE_PERNET(18) NFTRACE_PERNET(19)
+
+#define NFTRACE_NET_OPS(i) {			\
+	.init = nftrace_net_init_##i,		\
+	.exit = nftrace_net_exit_##i,		\
+}
+
+static struct pernet_operations nftrace_net_ops[NFTRACE_NR_OPS] = {
+	NFTRACE_NET_OPS(0), NFTRACE_NET_OPS(1), NFTRACE_NET_OPS(2),
+	NFTRACE_NET_OPS(3), NFTRACE_NET_OPS(4), NFTRACE_NET_OPS(5),
+	NFTRACE_NET_OPS(6), NFTRACE_NET_OPS(7), NFTRACE_NET_OPS(8),
+	NFTRACE_NET_OPS(9), NFTRACE_NET_OPS(10), NFTRACE_NET_OPS(11),
+	NFTRACE_NET_OPS(12), NFTRACE_NET_OPS(13), NFTRACE_NET_OPS(14),
+	NFTRACE_NET_OPS(15), NFTRACE_NET_OPS(16), NFTRACE_NET_OPS(17),
+	NFTRACE_NET_OPS(18), NFTRACE_NET_OPS(19),
+};
+
+/* Running readers that want each op; under nftrace_readers_lock. */
+static unsigned int nftrace_op_users[NFTRACE_NR_OPS];
+
+/* Ops registered (in every netns), until the module goes; under the lock. */
+static u32 nftrace_op_registered;
+
+/* The entry ops of hooks (a mask of 1 << NF_INET_*) in families. */
+static u32 nftrace_entry_ops(u32 hooks, u32 families)
+{
+	unsigned int hook;
+	u32 ops = 0;
+
+	for (hook = 0; hook < NFTRACE_NR_HOOKS; hook++) {
+		if (!(hooks & BIT(hook)))
+			continue;
+		if (families & NFTRACE_FAMILY_IPV4)
+			ops |= BIT(nftrace_op_index(NFPROTO_IPV4, hook));
+		if (families & NFTRACE_FAMILY_IPV6)
+			ops |= BIT(nftrace_op_index(NFPROTO_IPV6, hook));
+	}
+	return ops;
+}
+
+/*
+ * The hooks that hand out the ids a reader of hooks looks up: PREROUTING
+ * comes before INPUT, FORWARD and POSTROUTING, OUTPUT before POSTROUTING
+ * (nftrace_packet_id()). A reader of PREROUTING or OUTPUT alone needs
+ * none: a traversal starts there, and a packet pays no other hook.
+ */
+static u32 nftrace_id_hooks(u32 hooks)
+{
+	u32 ids = 0;
+
+	if (hooks & (BIT(NF_INET_LOCAL_IN) | BIT(NF_INET_FORWARD) |
+		     BIT(NF_INET_POST_ROUTING)))
+		ids |= BIT(NF_INET_PRE_ROUTING);
+	if (hooks & BIT(NF_INET_POST_ROUTING))
+		ids |= BIT(NF_INET_LOCAL_OUT);
+	return ids;
+}
+
+/* The ops a reader's configuration asks for, as a bit mask of indexes. */
+u32 nftrace_reader_ops(const struct nftrace_reader *r)
+{
+	u32 ops = nftrace_entry_ops(r->hooks, r->families);
+
+	/* Drops: the same hooks' exit ops too. */
+	if (r->drops)
+		ops |= ops << NFTRACE_NR_ENTRY_OPS;
+	/* Packet ids: the entry hooks that come before its own. */
+	return ops | nftrace_entry_ops(nftrace_id_hooks(r->hooks), r->families);
+}
+
+/*
+ * Publish which entry ops do work: those some running reader wants, and
+ * of those the ones that push frames (whose exit op a reader wants).
+ */
+static void nftrace_ops_update(void)
+{
+	u32 live = 0, frames = 0;
+	unsigned int i;
+
+	for (i = 0; i < NFTRACE_NR_ENTRY_OPS; i++) {
+		if (nftrace_op_users[i])
+			live |= BIT(i);
+		if (nftrace_op_users[NFTRACE_NR_ENTRY_OPS + i])
+			frames |= BIT(i);
+	}
+	WRITE_ONCE(nftrace_frame_ops, frames);
+	WRITE_ONCE(nftrace_live_ops, live);
+}
+
+/*
+ * The ops stay registered: an unregistered netfilter hook drops every
+ * packet NFQUEUE holds in the netns. No new frames once no reader wants
+ * them; the exit ops then stop popping too.
+ */
+void nftrace_hooks_put(u32 ops)
+{
+	unsigned int i;
+
+	lockdep_assert_held(&nftrace_readers_lock);
+	for (i = 0; i < NFTRACE_NR_OPS; i++)
+		if (ops & BIT(i))
+			nftrace_op_users[i]--;
+	nftrace_ops_update();
+}
+
+/* Hook every netns at each op in ops that no reader had yet. */
+int nftrace_hooks_get(u32 ops)
+{
+	unsigned int i;
+	int err;
+
+	lockdep_assert_held(&nftrace_readers_lock);
+	for (i = 0; i < NFTRACE_NR_OPS; i++) {
+		if (!(ops & BIT(i)) || (nftrace_op_registered & BIT(i)))
+			continue;
+		/* The module parameter (read-only) at the first registration. */
+		if (i < NFTRACE_NR_ENTRY_OPS)
+			nftrace_ops[i].priority = nftrace_priority;
+		err = register_pernet_subsys(&nftrace_net_ops[i]);
+		if (err)
+			return err;	/* those registered stay, idle */
+		nftrace_op_registered |= BIT(i);
+	}
+	for (i = 0; i < NFTRACE_NR_OPS; i++)
+		if (ops & BIT(i))
+			nftrace_op_users[i]++;
+	nftrace_ops_update();
+	return 0;
+}
+
+/* Module unload: no reader is left (open files pin the module). */
+void nftrace_hooks_exit(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < NFTRACE_NR_OPS; i++)
+		if (nftrace_op_registered & BIT(i))
+			unregister_pernet_subsys(&nftrace_net_ops[i]);
+	nftrace_op_registered = 0;
+}
