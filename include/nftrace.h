@@ -50,7 +50,11 @@
 #define NFTRACE_ABI_VERSION	1
 #define NFTRACE_DEVICE		"/dev/nftrace"
 
-/* Hooks, numbered as enum nf_inet_hooks. */
+/*
+ * Hooks, numbered as enum nf_inet_hooks: IPv4, IPv6 and bridge hooks
+ * (NF_BR_* are the same numbers). ARP hooks have their own numbers,
+ * NF_ARP_IN, NF_ARP_OUT and NF_ARP_FORWARD: NFTRACE_ARP_HOOK_*.
+ */
 #define NFTRACE_HOOK_PREROUTING		0
 #define NFTRACE_HOOK_INPUT		1
 #define NFTRACE_HOOK_FORWARD		2
@@ -59,14 +63,43 @@
 #define NFTRACE_NR_HOOKS		5
 #define NFTRACE_HOOKS_ALL		((1U << NFTRACE_NR_HOOKS) - 1)
 
-/* nftrace_config.families: which protocol families to capture. */
+#define NFTRACE_ARP_HOOK_IN		0
+#define NFTRACE_ARP_HOOK_OUT		1
+#define NFTRACE_ARP_HOOK_FORWARD	2
+#define NFTRACE_NR_ARP_HOOKS		3
+#define NFTRACE_ARP_HOOKS_ALL		((1U << NFTRACE_NR_ARP_HOOKS) - 1)
+
+/*
+ * nftrace_config.families: which protocol families to capture. Zero means
+ * NFTRACE_FAMILIES_INET, as before there were others; modules that know
+ * only those reject the other bits (EINVAL).
+ */
 #define NFTRACE_FAMILY_IPV4	(1U << 0)
 #define NFTRACE_FAMILY_IPV6	(1U << 1)
-#define NFTRACE_FAMILIES_ALL	(NFTRACE_FAMILY_IPV4 | NFTRACE_FAMILY_IPV6)
+#define NFTRACE_FAMILY_BRIDGE	(1U << 2)
+#define NFTRACE_FAMILY_ARP	(1U << 3)
+#define NFTRACE_FAMILIES_INET	(NFTRACE_FAMILY_IPV4 | NFTRACE_FAMILY_IPV6)
+#define NFTRACE_FAMILIES_ALL	(NFTRACE_FAMILIES_INET | NFTRACE_FAMILY_BRIDGE | \
+				 NFTRACE_FAMILY_ARP)
 
-/* nftrace_record.family: NFPROTO_IPV4 and NFPROTO_IPV6. */
+/* nftrace_record.family: the NFPROTO_* of the hook. */
 #define NFTRACE_NFPROTO_IPV4	2
+#define NFTRACE_NFPROTO_ARP	3
+#define NFTRACE_NFPROTO_BRIDGE	7
 #define NFTRACE_NFPROTO_IPV6	10
+
+/*
+ * nftrace_record.link: where the packet bytes start. IP: the network
+ * header (IPv4 and IPv6 hooks; pcap's LINKTYPE_RAW). ETHERNET: the
+ * Ethernet header (bridge hooks, and ARP on an Ethernet device;
+ * LINKTYPE_ETHERNET). ARP: the ARP header, on a device without an
+ * Ethernet header. A filter runs on the bytes of its own link
+ * (nftrace_filter.link).
+ */
+#define NFTRACE_LINK_IP		0
+#define NFTRACE_LINK_ETHERNET	1
+#define NFTRACE_LINK_ARP	2
+#define NFTRACE_NR_LINKS	3
 
 /* Defaults and limits of nftrace_config. */
 #define NFTRACE_SNAPLEN_DEFAULT	128		/* IPv6 + TCP with options */
@@ -140,7 +173,7 @@ struct nftrace_record {
 	__u32	mark;		/* skb->mark at the hook */
 	__s32	ifindex_in;	/* 0: none */
 	__s32	ifindex_out;	/* 0: none */
-	__u32	orig_len;	/* bytes from the network header on */
+	__u32	orig_len;	/* bytes from where the packet bytes start on */
 	__u32	cap_len;	/* bytes that follow the header */
 	__u8	hook;		/* NFTRACE_HOOK_* */
 	__u8	family;		/* NFTRACE_NFPROTO_* */
@@ -158,14 +191,17 @@ struct nftrace_record {
 	__u8	ct_dir;		/* NFTRACE_CT_DIR_*, with an entry */
 	/*
 	 * Bridge ports: the physical devices under a bridge device in or out
-	 * (br_netfilter's physindev/physoutdev). 0 and "" if none.
+	 * (br_netfilter's physindev/physoutdev at IPv4 and IPv6 hooks; the
+	 * ports at bridge hooks, whose ifindex_in/out are then the bridge
+	 * device). 0 and "" if none.
 	 */
 	__s32	phys_ifindex_in;
 	__s32	phys_ifindex_out;
 	char	phys_ifname_in[NFTRACE_IFNAMSIZ];
 	char	phys_ifname_out[NFTRACE_IFNAMSIZ];
-	__u32	__reserved;	/* zero */
-	/* __u8 data[cap_len] from the network header, at hdr_len */
+	__u8	link;		/* NFTRACE_LINK_*; was zero (IP) before */
+	__u8	__pad8[3];	/* zero */
+	/* __u8 data[cap_len] from where link says, at hdr_len */
 };
 
 #define NFTRACE_RECORD_V1_LEN	88
@@ -217,6 +253,11 @@ struct nftrace_info {
  * flags: NFTRACE_CFG_DROPS also records, at the reader's hooks, each
  * packet that netfilter drops there (NFTRACE_REC_F_DROP). Kernels without
  * the flag reject it: it sits where zeroed reserved space used to be.
+ *
+ * hooks are the IPv4 and IPv6 hooks; hooks_bridge (1 << NFTRACE_HOOK_*)
+ * and hooks_arp (1 << NFTRACE_ARP_HOOK_*) those of the bridge and ARP
+ * families, zero for all of the family's hooks when it is in families.
+ * They sit where zeroed reserved space used to be, too.
  */
 #define NFTRACE_CFG_DROPS	(1U << 0)
 #define NFTRACE_CFG_ALL		NFTRACE_CFG_DROPS
@@ -229,18 +270,24 @@ struct nftrace_config {
 	__s32	netns_fd;
 	__u32	wakeup_bytes;
 	__u32	flags;		/* NFTRACE_CFG_* */
-	__u32	__reserved32;	/* must be zero */
+	__u8	hooks_bridge;	/* 1 << NFTRACE_HOOK_* */
+	__u8	hooks_arp;	/* 1 << NFTRACE_ARP_HOOK_* */
+	__u16	__reserved16;	/* must be zero */
 	__u64	__reserved;	/* must be zero */
 };
 
 /*
- * NFTRACE_IOC_SET_FILTER: a classic BPF program run on the packet from its
- * network header (as pcap_compile() makes it for DLT_RAW). It returns the
- * bytes to keep: 0 drops the packet before anything is copied.
+ * NFTRACE_IOC_SET_FILTER: a classic BPF program run on the packets of one
+ * link (NFTRACE_LINK_*) from where their bytes start: for IP from the
+ * network header (as pcap_compile() makes it for DLT_RAW), for ETHERNET
+ * from the Ethernet header (DLT_EN10MB). It returns the bytes to keep: 0
+ * drops the packet before anything is copied. A reader has one filter per
+ * link; packets of a link without one all pass. Modules before links
+ * reject a link other than IP (EINVAL).
  */
 struct nftrace_filter {
 	__u32	len;		/* instructions, 1 .. 4096 */
-	__u32	__pad;
+	__u32	link;		/* NFTRACE_LINK_*: was zero (IP) before */
 	__u64	insns;		/* user pointer to struct sock_filter[len] */
 };
 

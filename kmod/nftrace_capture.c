@@ -8,13 +8,15 @@
  * commit: a softirq hook cannot interrupt a process-context one on the
  * same CPU, so each ring has exactly one producer at a time, with no lock
  * and no atomic shared with other CPUs. Which hooks are registered, and
- * when, is the families' business (nftrace_reg_inet.c); what a dropped
+ * when, is the families' business (nftrace_reg_net.c); what a dropped
  * packet leaves behind, the drops' (nftrace_drops.c).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/bottom_half.h>
 #include <linux/hash.h>
+#include <linux/if_arp.h>
+#include <linux/if_ether.h>
 #include <linux/netdevice.h>
 #include <linux/netfilter.h>
 #include <linux/skbuff.h>
@@ -36,7 +38,7 @@ DEFINE_MUTEX(nftrace_readers_lock);
  * terminated all the same. The record's ifindex is the device; its name
  * is a label.
  */
-void nftrace_copy_ifname(char *dst, const struct net_device *dev)
+static void nftrace_copy_ifname(char *dst, const struct net_device *dev)
 {
 	if (dev) {
 		data_race(memcpy(dst, dev->name, NFTRACE_IFNAMSIZ));
@@ -47,6 +49,66 @@ void nftrace_copy_ifname(char *dst, const struct net_device *dev)
 }
 
 /*
+ * br_netfilter passes a bridged packet through the IPv4 and IPv6 hooks
+ * from inside its bridge hooks, with its bridge info attached: inline
+ * accessors only, so that nftrace never loads br_netfilter.
+ */
+static bool nftrace_bridged(const struct sk_buff *skb)
+{
+#if IS_ENABLED(CONFIG_BRIDGE_NETFILTER)
+	return nf_bridge_info_exists(skb);
+#else
+	return false;
+#endif
+}
+
+/* A bridge port's bridge; RCU (a hook's). */
+static struct net_device *nftrace_port_bridge(struct net_device *port)
+{
+	return port ? netdev_master_upper_dev_get_rcu(port) : NULL;
+}
+
+static void nftrace_set_devs(struct nftrace_devs *d,
+			     const struct net_device *in,
+			     const struct net_device *out,
+			     const struct net_device *phys_in,
+			     const struct net_device *phys_out)
+{
+	d->ifindex_in = in ? in->ifindex : 0;
+	d->ifindex_out = out ? out->ifindex : 0;
+	d->phys_ifindex_in = phys_in ? phys_in->ifindex : 0;
+	d->phys_ifindex_out = phys_out ? phys_out->ifindex : 0;
+	nftrace_copy_ifname(d->ifname_in, in);
+	nftrace_copy_ifname(d->ifname_out, out);
+	nftrace_copy_ifname(d->phys_ifname_in, phys_in);
+	nftrace_copy_ifname(d->phys_ifname_out, phys_out);
+}
+
+/* Under rcu_read_lock(), as every hook and the drop probe are. */
+void nftrace_get_devs(struct nftrace_devs *d, const struct sk_buff *skb,
+		      const struct nf_hook_state *state)
+{
+	if (state->pf == NFPROTO_BRIDGE) {
+		nftrace_set_devs(d, nftrace_port_bridge(state->in),
+				 nftrace_port_bridge(state->out),
+				 state->in, state->out);
+		return;
+	}
+#if IS_ENABLED(CONFIG_BRIDGE_NETFILTER)
+	if (state->pf != NFPROTO_ARP && nftrace_bridged(skb)) {
+		int pin = nf_bridge_get_physinif(skb);
+		int pout = nf_bridge_get_physoutif(skb);
+
+		nftrace_set_devs(d, state->in, state->out,
+				 pin ? dev_get_by_index_rcu(state->net, pin) : NULL,
+				 pout ? dev_get_by_index_rcu(state->net, pout) : NULL);
+		return;
+	}
+#endif
+	nftrace_set_devs(d, state->in, state->out, NULL, NULL);
+}
+
+/*
  * Packet ids. A traversal of the stack starts at PREROUTING (received) or
  * OUTPUT (sent): there a packet gets a fresh id, and its skb's address is
  * remembered with it in this CPU's table; FORWARD, INPUT and POSTROUTING
@@ -54,7 +116,7 @@ void nftrace_copy_ifname(char *dst, const struct net_device *dev)
  * other, in the softirq or task that received or sent it. INPUT and
  * POSTROUTING end the traversal: the entry goes. While a reader of a
  * later hook runs, the entry hooks before it (nftrace_id_hooks() in
- * nftrace_reg_inet.c) are live in its families to hand out ids, captured
+ * nftrace_reg_net.c) are live in its families to hand out ids, captured
  * or not, so that an skb address the slab hands to a later packet is
  * never mistaken for the earlier packet's: every later packet passes an
  * entry hook first, on the CPU it runs on.
@@ -89,28 +151,51 @@ struct nftrace_ids {
 
 static DEFINE_PER_CPU(struct nftrace_ids, nftrace_ids);
 
-static bool nftrace_hook_ends(unsigned int hook)
+/*
+ * Bridge hooks are a traversal of their own, PREROUTING or OUTPUT to INPUT
+ * or POSTROUTING, and a bridged packet that br_netfilter takes through the
+ * IPv4 or IPv6 hooks keeps its id there: those hooks only look it up, and
+ * its bridge INPUT or POSTROUTING, which come before them, do not end it
+ * (the inet INPUT or POSTROUTING does). ARP hooks each give a new id.
+ */
+static bool nftrace_hook_starts(u8 pf, unsigned int hook, bool bridged)
 {
+	if (pf == NFPROTO_ARP)
+		return true;
+	if (bridged && pf != NFPROTO_BRIDGE)
+		return false;
+	return hook == NF_INET_PRE_ROUTING || hook == NF_INET_LOCAL_OUT;
+}
+
+static bool nftrace_hook_ends(u8 pf, unsigned int hook, bool bridged)
+{
+	if (pf == NFPROTO_ARP)
+		return true;
+	if (bridged && pf == NFPROTO_BRIDGE)
+		return false;
 	return hook == NF_INET_LOCAL_IN || hook == NF_INET_POST_ROUTING;
 }
 
 /* The id of the packet skb at hook; bottom halves off (or irqs). */
-static u64 nftrace_packet_id(const struct sk_buff *skb, unsigned int hook)
+static u64 nftrace_packet_id(const struct sk_buff *skb, u8 pf,
+			     unsigned int hook)
 {
 	struct nftrace_ids *ids = this_cpu_ptr(&nftrace_ids);
+	bool bridged = pf != NFPROTO_ARP && nftrace_bridged(skb);
+	bool ends = nftrace_hook_ends(pf, hook, bridged);
 	struct nftrace_id_slot *set, *s;
 	unsigned long now = jiffies;
 	u64 id;
 	int i;
 
 	set = ids->set[hash_ptr(skb, ilog2(NFTRACE_ID_SETS))];
-	if (hook != NF_INET_PRE_ROUTING && hook != NF_INET_LOCAL_OUT) {
+	if (!nftrace_hook_starts(pf, hook, bridged)) {
 		for (i = 0; i < 2; i++) {
 			s = &set[i];
 			if (s->skb != skb ||
 			    time_after(now, s->stamp + NFTRACE_ID_TTL))
 				continue;
-			if (nftrace_hook_ends(hook))
+			if (ends)
 				s->skb = NULL;
 			else
 				s->stamp = now;
@@ -118,7 +203,7 @@ static u64 nftrace_packet_id(const struct sk_buff *skb, unsigned int hook)
 		}
 	}
 	id = ids->next++ * nr_cpu_ids + smp_processor_id() + 1;
-	if (nftrace_hook_ends(hook))
+	if (ends)
 		return id;
 	/* skb's own slot, else a free or expired one, else the older. */
 	if (set[1].skb == skb)
@@ -189,9 +274,49 @@ static void nftrace_fill_ct(struct nftrace_record *rec,
 #endif
 }
 
+static void nftrace_fill_devs(struct nftrace_record *rec,
+			      const struct nftrace_devs *d)
+{
+	rec->ifindex_in = d->ifindex_in;
+	rec->ifindex_out = d->ifindex_out;
+	rec->phys_ifindex_in = d->phys_ifindex_in;
+	rec->phys_ifindex_out = d->phys_ifindex_out;
+	memcpy(rec->ifname_in, d->ifname_in, NFTRACE_IFNAMSIZ);
+	memcpy(rec->ifname_out, d->ifname_out, NFTRACE_IFNAMSIZ);
+	memcpy(rec->phys_ifname_in, d->phys_ifname_in, NFTRACE_IFNAMSIZ);
+	memcpy(rec->phys_ifname_out, d->phys_ifname_out, NFTRACE_IFNAMSIZ);
+}
+
+/*
+ * Where the packet bytes of a record start, as an offset from skb->data
+ * (negative: in the headroom), and which link that is. IPv4 and IPv6:
+ * the network header. Bridge and ARP: the Ethernet header when the device
+ * has one right before the network header (set as the mac header, or,
+ * for an ARP request being sent, where skb->data is); else the network
+ * header.
+ */
+static int nftrace_data_start(const struct sk_buff *skb, u8 pf, u8 *link)
+{
+	int net = skb_network_offset(skb);
+	int mac;
+
+	*link = NFTRACE_LINK_IP;
+	if (pf == NFPROTO_IPV4 || pf == NFPROTO_IPV6)
+		return net;
+	if (pf == NFPROTO_ARP)
+		*link = NFTRACE_LINK_ARP;
+	if (!skb->dev || skb->dev->type != ARPHRD_ETHER)
+		return net;
+	mac = skb_mac_header_was_set(skb) ? skb_mac_offset(skb) : 0;
+	if (net - mac != ETH_HLEN || mac > 0)
+		return net;
+	*link = NFTRACE_LINK_ETHERNET;
+	return mac;
+}
+
 /* Where a record was made: at a hook (state), or at a drop (frame). */
 static void nftrace_fill(struct nftrace_record *rec, u32 len, u32 cap,
-			 const struct sk_buff *skb,
+			 const struct sk_buff *skb, int off, u8 link,
 			 const struct nf_hook_state *state,
 			 const struct nftrace_frame *drop, u64 tstamp, u64 id)
 {
@@ -200,39 +325,34 @@ static void nftrace_fill(struct nftrace_record *rec, u32 len, u32 cap,
 	rec->hdr_len = sizeof(*rec);
 	rec->tstamp_ns = tstamp;
 	rec->mark = skb->mark;
-	rec->orig_len = skb->len - skb_network_offset(skb);
+	rec->orig_len = skb->len - off;
 	rec->cap_len = cap;
 	rec->cpu = smp_processor_id();
 	nftrace_fill_ct(rec, skb);
-	/* Bridge ports: issue 14's families fill them. */
-	rec->phys_ifindex_in = 0;
-	rec->phys_ifindex_out = 0;
-	memset(rec->phys_ifname_in, 0, NFTRACE_IFNAMSIZ);
-	memset(rec->phys_ifname_out, 0, NFTRACE_IFNAMSIZ);
-	rec->__reserved = 0;
+	rec->link = link;
+	memset(rec->__pad8, 0, sizeof(rec->__pad8));
 	if (unlikely(drop)) {
 		rec->packet_id = drop->packet_id;
 		rec->netns_cookie = drop->netns_cookie;
 		rec->netns = drop->netns;
-		rec->ifindex_in = drop->ifindex_in;
-		rec->ifindex_out = drop->ifindex_out;
 		rec->hook = drop->hook;
 		rec->family = drop->pf;
 		rec->flags = NFTRACE_REC_F_DROP;
-		memcpy(rec->ifname_in, drop->ifname_in, NFTRACE_IFNAMSIZ);
-		memcpy(rec->ifname_out, drop->ifname_out, NFTRACE_IFNAMSIZ);
+		nftrace_fill_devs(rec, &drop->devs);
 		return;
 	}
 	rec->packet_id = id;
 	rec->netns_cookie = nftrace_net_cookie(state->net);
 	rec->netns = state->net->ns.inum;
-	rec->ifindex_in = state->in ? state->in->ifindex : 0;
-	rec->ifindex_out = state->out ? state->out->ifindex : 0;
 	rec->hook = state->hook;
 	rec->family = state->pf;
 	rec->flags = 0;
-	nftrace_copy_ifname(rec->ifname_in, state->in);
-	nftrace_copy_ifname(rec->ifname_out, state->out);
+	{
+		struct nftrace_devs d;
+
+		nftrace_get_devs(&d, skb, state);
+		nftrace_fill_devs(rec, &d);
+	}
 }
 
 static void nftrace_stat_inc(u64 *counter)
@@ -268,10 +388,13 @@ nftrace_capture(struct nftrace_reader *r, struct sk_buff *skb,
 		const struct nftrace_frame *drop, u64 *tstamp, u64 id)
 {
 	struct nftrace_cpu_ring *cr = &r->rings[smp_processor_id()];
-	int off = skb_network_offset(skb);
+	u8 pf = drop ? drop->pf : state->pf;
 	struct nftrace_record *rec;
+	struct bpf_prog *filter;
 	u32 snap = r->snaplen;
 	u32 cap, len;
+	int off;
+	u8 link;
 
 	if (unlikely(cr->absent)) {
 		/* A CPU hot-added since the rings were made: no room. */
@@ -288,10 +411,25 @@ nftrace_capture(struct nftrace_reader *r, struct sk_buff *skb,
 	}
 	nftrace_set_busy(cr, true);
 	nftrace_stat_inc(&cr->stats.seen);
-	if (r->filter) {
-		/* Classic BPF on the packet from its network header. */
-		u32 keep = bpf_prog_run_save_cb(r->filter, skb);
+	off = nftrace_data_start(skb, pf, &link);
+	filter = r->filter[link];
+	if (filter) {
+		u32 keep;
 
+		/*
+		 * Classic BPF on the packet from where its bytes start, which
+		 * skb->data is made to be for the run, as af_packet does: the
+		 * Ethernet header is in the head, before the network header.
+		 */
+		if (off < 0)
+			__skb_push(skb, -off);
+		else if (off > 0)
+			__skb_pull(skb, off);
+		keep = bpf_prog_run_save_cb(filter, skb);
+		if (off < 0)
+			__skb_pull(skb, -off);
+		else if (off > 0)
+			__skb_push(skb, off);
 		if (!keep) {
 			nftrace_stat_inc(&cr->stats.filtered);
 			goto out;
@@ -309,7 +447,7 @@ nftrace_capture(struct nftrace_reader *r, struct sk_buff *skb,
 	}
 	if (!*tstamp)
 		*tstamp = ktime_get_real_ns();
-	nftrace_fill(rec, len, cap, skb, state, drop, *tstamp, id);
+	nftrace_fill(rec, len, cap, skb, off, link, state, drop, *tstamp, id);
 	rec->seq = cr->ring.seq;
 	/* Cannot fail: off + cap <= skb->len. Handles paged and GSO skbs. */
 	if (skb_copy_bits(skb, off, rec + 1, cap))
@@ -358,9 +496,8 @@ static DEFINE_PER_CPU(struct nftrace_bh_lock, nftrace_bh_lock) = {
  */
 static noinline __noclone void nftrace_hook_live(struct sk_buff *skb,
 				       const struct nf_hook_state *state,
-				       u32 op)
+				       u64 op)
 {
-	u32 family = nftrace_wants_family(state->pf);
 	/* With interrupts off no softirq can nest here: nothing to do. */
 	bool bh = !irqs_disabled();
 	struct nftrace_reader *r;
@@ -370,12 +507,12 @@ static noinline __noclone void nftrace_hook_live(struct sk_buff *skb,
 		local_bh_disable();
 		local_lock_nested_bh(&nftrace_bh_lock.lock);
 	}
-	id = nftrace_packet_id(skb, state->hook);
+	id = nftrace_packet_id(skb, state->pf, state->hook);
 	if (unlikely(READ_ONCE(nftrace_frame_ops) & op))
 		nftrace_frame_push(skb, state, id);
 	/* nf_hook_slow() holds rcu_read_lock(). */
 	list_for_each_entry_rcu(r, &nftrace_readers, node) {
-		if (!(r->hooks & BIT(state->hook)) || !(r->families & family))
+		if (!(r->entry_ops & op))
 			continue;
 		if (r->net && !net_eq(r->net, state->net))
 			continue;
@@ -396,7 +533,7 @@ static noinline __noclone void nftrace_hook_live(struct sk_buff *skb,
 unsigned int nftrace_hook(void *priv, struct sk_buff *skb,
 			  const struct nf_hook_state *state)
 {
-	u32 op = BIT(nftrace_op_index(state->pf, state->hook));
+	u64 op = BIT_ULL(nftrace_op_index(state->pf, state->hook));
 
 	if (READ_ONCE(nftrace_live_ops) & op)
 		nftrace_hook_live(skb, state, op);

@@ -17,6 +17,7 @@
 #include <linux/capability.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
+#include <linux/nospec.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/poll.h>
@@ -33,7 +34,9 @@ static int nftrace_config_apply(struct nftrace_reader *r,
 				const struct nftrace_config *c)
 {
 	u32 hooks = c->hooks ?: NFTRACE_HOOKS_ALL;
-	u32 families = c->families ?: NFTRACE_FAMILIES_ALL;
+	u32 families = c->families ?: NFTRACE_FAMILIES_INET;
+	u8 hooks_bridge = c->hooks_bridge ?: NFTRACE_HOOKS_ALL;
+	u8 hooks_arp = c->hooks_arp ?: NFTRACE_ARP_HOOKS_ALL;
 	u32 snaplen = c->snaplen ?: NFTRACE_SNAPLEN_DEFAULT;
 	u32 ring_size = c->ring_size ?: NFTRACE_RING_DEFAULT;
 	u32 wakeup = c->wakeup_bytes ?: ring_size / 8;
@@ -41,8 +44,16 @@ static int nftrace_config_apply(struct nftrace_reader *r,
 	int err = 0;
 
 	if ((hooks & ~NFTRACE_HOOKS_ALL) || (families & ~NFTRACE_FAMILIES_ALL) ||
-	    (c->flags & ~NFTRACE_CFG_ALL) || c->__reserved32 || c->__reserved)
+	    (hooks_bridge & ~NFTRACE_HOOKS_ALL) ||
+	    (hooks_arp & ~NFTRACE_ARP_HOOKS_ALL) ||
+	    (c->flags & ~NFTRACE_CFG_ALL) || c->__reserved16 || c->__reserved)
 		return -EINVAL;
+	/* A kernel built without the family has no hooks of it. */
+	if (((families & NFTRACE_FAMILY_BRIDGE) &&
+	     !IS_ENABLED(CONFIG_NETFILTER_FAMILY_BRIDGE)) ||
+	    ((families & NFTRACE_FAMILY_ARP) &&
+	     !IS_ENABLED(CONFIG_NETFILTER_FAMILY_ARP)))
+		return -EOPNOTSUPP;
 	if (snaplen > NFTRACE_SNAPLEN_MAX)
 		return -EINVAL;
 	/* This kernel cannot say which packets netfilter drops (compat.h). */
@@ -86,6 +97,10 @@ static int nftrace_config_apply(struct nftrace_reader *r,
 	}
 	r->hooks = hooks;
 	r->families = families;
+	r->hooks_bridge = hooks_bridge;
+	r->hooks_arp = hooks_arp;
+	r->entry_ops = nftrace_entry_ops(hooks, families, hooks_bridge,
+					 hooks_arp);
 	r->snaplen = snaplen;
 	/* Not running: no hook reads r->net now (nftrace_reader_stop()). */
 	swap(r->net, net);
@@ -354,11 +369,19 @@ static int nftrace_set_config(struct nftrace_reader *r, void __user *uarg)
 	return nftrace_config_apply(r, &c);
 }
 
-static void nftrace_filter_free(struct nftrace_reader *r)
+static void nftrace_filter_free(struct nftrace_reader *r, unsigned int link)
 {
-	if (r->filter)
-		bpf_prog_destroy(r->filter);
-	r->filter = NULL;
+	if (r->filter[link])
+		bpf_prog_destroy(r->filter[link]);
+	r->filter[link] = NULL;
+}
+
+static void nftrace_filters_free(struct nftrace_reader *r)
+{
+	unsigned int link;
+
+	for (link = 0; link < NFTRACE_NR_LINKS; link++)
+		nftrace_filter_free(r, link);
 }
 
 static int nftrace_set_filter(struct nftrace_reader *r, void __user *uarg)
@@ -372,7 +395,7 @@ static int nftrace_set_filter(struct nftrace_reader *r, void __user *uarg)
 		return -EBUSY;
 	if (copy_from_user(&f, uarg, sizeof(f)))
 		return -EFAULT;
-	if (!f.len || f.len > BPF_MAXINSNS || f.__pad)
+	if (!f.len || f.len > BPF_MAXINSNS || f.link >= NFTRACE_NR_LINKS)
 		return -EINVAL;
 	fprog.len = f.len;
 	fprog.filter = u64_to_user_ptr(f.insns);
@@ -380,8 +403,9 @@ static int nftrace_set_filter(struct nftrace_reader *r, void __user *uarg)
 	err = bpf_prog_create_from_user(&prog, &fprog, NULL, false);
 	if (err)
 		return err;
-	nftrace_filter_free(r);
-	r->filter = prog;
+	f.link = array_index_nospec(f.link, NFTRACE_NR_LINKS);
+	nftrace_filter_free(r, f.link);
+	r->filter[f.link] = prog;
 	return 0;
 }
 
@@ -441,7 +465,7 @@ static long nftrace_ioctl(struct file *file, unsigned int cmd,
 	case NFTRACE_IOC_CLEAR_FILTER:
 		err = r->state == NFTRACE_RUNNING ? -EBUSY : 0;
 		if (!err)
-			nftrace_filter_free(r);
+			nftrace_filters_free(r);
 		break;
 	case NFTRACE_IOC_START:
 		err = nftrace_start(r);
@@ -489,7 +513,7 @@ static int nftrace_release(struct inode *inode, struct file *file)
 	if (r->state == NFTRACE_RUNNING)
 		nftrace_reader_stop(r);
 	timer_shutdown_sync(&r->trickle);
-	nftrace_filter_free(r);
+	nftrace_filters_free(r);
 	nftrace_rings_free(r);
 	if (r->net)
 		put_net(r->net);

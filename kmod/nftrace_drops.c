@@ -112,10 +112,7 @@ void nftrace_frame_push(const struct sk_buff *skb,
 	f->netns = state->net->ns.inum;
 	f->netns_cookie = nftrace_net_cookie(state->net);
 	f->packet_id = id;
-	f->ifindex_in = state->in ? state->in->ifindex : 0;
-	f->ifindex_out = state->out ? state->out->ifindex : 0;
-	nftrace_copy_ifname(f->ifname_in, state->in);
-	nftrace_copy_ifname(f->ifname_out, state->out);
+	nftrace_get_devs(&f->devs, skb, state);
 	local_irq_restore(flags);
 }
 
@@ -179,7 +176,7 @@ unsigned int nftrace_exit_hook(void *priv, struct sk_buff *skb,
 {
 	/* Only while its entry op pushes frames. */
 	if (unlikely(READ_ONCE(nftrace_frame_ops) &
-		     BIT(nftrace_op_index(state->pf, state->hook))))
+		     BIT_ULL(nftrace_op_index(state->pf, state->hook))))
 		nftrace_frame_pop(skb, NULL);
 	return NF_ACCEPT;
 }
@@ -202,7 +199,7 @@ static void nftrace_drop_probe(void *data, NFTRACE_KFREE_SKB_ARGS)
 	struct nftrace_frame f;
 	struct nftrace_reader *r;
 	u64 tstamp = 0;
-	u32 family;
+	u64 op;
 
 	preempt_disable_notrace();
 	if (!nftrace_nf_drop(reason)) {
@@ -211,13 +208,12 @@ static void nftrace_drop_probe(void *data, NFTRACE_KFREE_SKB_ARGS)
 	}
 	if (!nftrace_frame_pop(skb, &f))
 		goto out;
-	family = nftrace_wants_family(f.pf);
+	op = BIT_ULL(nftrace_op_index(f.pf, f.hook));
 	if (bh)
 		local_bh_disable();
 	rcu_read_lock();
 	list_for_each_entry_rcu(r, &nftrace_readers, node) {
-		if (!r->drops || !(r->hooks & BIT(f.hook)) ||
-		    !(r->families & family))
+		if (!r->drops || !(r->entry_ops & op))
 			continue;
 		/* r->net is held: no other netns can have its address. */
 		if (r->net && !net_eq(r->net, f.net))

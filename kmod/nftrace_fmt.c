@@ -40,6 +40,36 @@ const char *nftrace_hook_name(unsigned int hook)
 	return hook < NFTRACE_NR_HOOKS ? hook_names[hook] : NULL;
 }
 
+/* ARP's hooks, as nft names them (input, output, forward). */
+static const char *const arp_hook_names[NFTRACE_NR_ARP_HOOKS] = {
+	[NFTRACE_ARP_HOOK_IN]		= "INPUT",
+	[NFTRACE_ARP_HOOK_OUT]		= "OUTPUT",
+	[NFTRACE_ARP_HOOK_FORWARD]	= "FORWARD",
+};
+
+const char *nftrace_family_hook_name(unsigned int family, unsigned int hook)
+{
+	if (family == NFTRACE_NFPROTO_ARP)
+		return hook < NFTRACE_NR_ARP_HOOKS ? arp_hook_names[hook] : NULL;
+	return nftrace_hook_name(hook);
+}
+
+const char *nftrace_family_name(unsigned int family)
+{
+	switch (family) {
+	case NFTRACE_NFPROTO_IPV4:
+		return "ipv4";
+	case NFTRACE_NFPROTO_IPV6:
+		return "ipv6";
+	case NFTRACE_NFPROTO_BRIDGE:
+		return "bridge";
+	case NFTRACE_NFPROTO_ARP:
+		return "arp";
+	default:
+		return NULL;
+	}
+}
+
 /* 64-bit division that 32-bit kernels can do. */
 static __u64 fmt_div_rem(__u64 n, __u32 d, __u32 *rem)
 {
@@ -630,6 +660,135 @@ static void put_packet(struct fmt_line *l, __u8 family, const __u8 *p,
 	}
 }
 
+/* aa:bb:cc:dd:ee:ff */
+static void put_mac(struct fmt_line *l, const __u8 *m)
+{
+	static const char hex[] = "0123456789abcdef";
+	char s[17];
+	int i;
+
+	for (i = 0; i < 6; i++) {
+		s[3 * i] = hex[m[i] >> 4];
+		s[3 * i + 1] = hex[m[i] & 15];
+		if (i < 5)
+			s[3 * i + 2] = ':';
+	}
+	line_putmem(l, s, sizeof(s));
+}
+
+static void put_ip4(struct fmt_line *l, const __u8 *a)
+{
+	char s[16], *p = s;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		if (i)
+			*p++ = '.';
+		p = put_dec_u8(p, a[i]);
+	}
+	line_putmem(l, s, p - s);
+}
+
+#define FMT_ARP_HLEN		8
+#define FMT_ARP_ETH_IP4_LEN	28
+
+/*
+ * An ARP packet, as tcpdump says it for Ethernet and IPv4: "arp who-has
+ * T tell S", "arp reply S is-at MAC"; other hardware or protocols by
+ * their numbers.
+ */
+static void put_arp(struct fmt_line *l, const __u8 *p, __u32 n)
+{
+	unsigned int op;
+
+	if (n < FMT_ARP_HLEN) {
+		line_puts(l, " [|arp]");
+		return;
+	}
+	op = get_be16(p + 6);
+	if (get_be16(p) != 1 || get_be16(p + 2) != 0x0800 || p[4] != 6 ||
+	    p[5] != 4) {
+		line_put_num(l, " arp hrd ", get_be16(p));
+		line_puts(l, " pro 0x");
+		line_put_hex(l, get_be16(p + 2));
+		line_put_num(l, " op ", op);
+		return;
+	}
+	if (n < FMT_ARP_ETH_IP4_LEN) {
+		line_puts(l, " arp [|arp]");
+		return;
+	}
+	/* sha 8, spa 14, tha 18, tpa 24 */
+	if (op == 1) {
+		line_puts(l, " arp who-has ");
+		put_ip4(l, p + 24);
+		line_puts(l, " tell ");
+		put_ip4(l, p + 14);
+	} else if (op == 2) {
+		line_puts(l, " arp reply ");
+		put_ip4(l, p + 14);
+		line_puts(l, " is-at ");
+		put_mac(l, p + 8);
+	} else {
+		line_put_num(l, " arp op ", op);
+		line_putc(l, ' ');
+		put_ip4(l, p + 14);
+		line_puts(l, " > ");
+		put_ip4(l, p + 24);
+	}
+}
+
+/*
+ * The packet from where its bytes start: the network header (as the
+ * family says), or an Ethernet header ("ether SRC > DST", then what it
+ * carries), or an ARP header.
+ */
+static void put_link_packet(struct fmt_line *l, __u8 family, __u8 link,
+			    const __u8 *p, __u32 n)
+{
+	unsigned int type;
+
+	if (link == NFTRACE_LINK_ARP) {
+		put_arp(l, p, n);
+		return;
+	}
+	if (link == NFTRACE_LINK_IP) {
+		/* Another family's IP packets: nothing known to decode. */
+		if (family == NFTRACE_NFPROTO_IPV4 ||
+		    family == NFTRACE_NFPROTO_IPV6)
+			put_packet(l, family, p, n);
+		return;
+	}
+	if (link != NFTRACE_LINK_ETHERNET) {
+		line_put_num(l, " link ", link);
+		return;
+	}
+	if (n < 14) {
+		line_puts(l, " [|ether]");
+		return;
+	}
+	line_puts(l, " ether ");
+	put_mac(l, p + 6);
+	line_puts(l, " > ");
+	put_mac(l, p);
+	type = get_be16(p + 12);
+	switch (type) {
+	case 0x0800:
+		put_packet(l, NFTRACE_NFPROTO_IPV4, p + 14, n - 14);
+		break;
+	case 0x86dd:
+		put_packet(l, NFTRACE_NFPROTO_IPV6, p + 14, n - 14);
+		break;
+	case 0x0806:
+		put_arp(l, p + 14, n - 14);
+		break;
+	default:
+		line_puts(l, " ethertype 0x");
+		line_put_hex(l, type);
+		break;
+	}
+}
+
 const __u8 *nftrace_record_data(const struct nftrace_record *rec,
 				__u32 rec_len, __u32 *cap_len)
 {
@@ -753,7 +912,7 @@ static void put_ct(struct fmt_line *l, const struct nftrace_record *rec)
 int nftrace_fmt_record(char *buf, size_t size, const struct nftrace_record *rec,
 		       __u32 rec_len, long tz_offset_sec)
 {
-	const char *hook;
+	const char *hook, *family;
 	struct fmt_line l;
 	const __u8 *data;
 	__u32 cap_len;
@@ -777,13 +936,14 @@ int nftrace_fmt_record(char *buf, size_t size, const struct nftrace_record *rec,
 	}
 
 	line_put_num(&l, " cpu", rec->cpu);
-	if (rec->family == NFTRACE_NFPROTO_IPV4)
-		line_puts(&l, " ipv4");
-	else if (rec->family == NFTRACE_NFPROTO_IPV6)
-		line_puts(&l, " ipv6");
-	else
+	family = nftrace_family_name(rec->family);
+	if (family) {
+		line_putc(&l, ' ');
+		line_puts(&l, family);
+	} else {
 		line_put_num(&l, " family", rec->family);
-	hook = nftrace_hook_name(rec->hook);
+	}
+	hook = nftrace_family_hook_name(rec->family, rec->hook);
 	if (hook) {
 		line_putc(&l, ' ');
 		line_puts(&l, hook);
@@ -814,7 +974,7 @@ int nftrace_fmt_record(char *buf, size_t size, const struct nftrace_record *rec,
 		put_ct(&l, rec);
 	line_put_num(&l, " len=", rec->orig_len);
 
-	put_packet(&l, rec->family, data, cap_len);
+	put_link_packet(&l, rec->family, nftrace_rec_link(rec), data, cap_len);
 	return line_end(&l);
 }
 

@@ -123,6 +123,12 @@ static inline bool nftrace_rec_has_ct(const struct nftrace_record *rec)
 	return NFTRACE_REC_HAS(rec, ct_dir);
 }
 
+/* Where the packet bytes start: NFTRACE_LINK_IP before there were links. */
+static inline __u8 nftrace_rec_link(const struct nftrace_record *rec)
+{
+	return NFTRACE_REC_HAS(rec, link) ? rec->link : NFTRACE_LINK_IP;
+}
+
 static inline bool nftrace_rec_has_phys_in(const struct nftrace_record *rec)
 {
 	return NFTRACE_REC_HAS(rec, phys_ifname_in) &&
@@ -137,6 +143,12 @@ static inline bool nftrace_rec_has_phys_out(const struct nftrace_record *rec)
 
 /* "PREROUTING" .. "POSTROUTING", or NULL for a hook number out of range. */
 const char *nftrace_hook_name(unsigned int hook);
+
+/* The hook's name in its family (ARP's own numbers), or NULL. */
+const char *nftrace_family_hook_name(unsigned int family, unsigned int hook);
+
+/* "ipv4", "ipv6", "bridge", "arp", or NULL. */
+const char *nftrace_family_name(unsigned int family);
 
 /* "none" .. "related" for NFTRACE_CT_*, or NULL for another number. */
 const char *nftrace_ct_state_name(unsigned int state);

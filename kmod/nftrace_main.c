@@ -4,7 +4,7 @@
  *
  * Loading the module only creates /dev/nftrace; hooks are registered when
  * a reader first wants them and stay until the module goes
- * (nftrace_reg_inet.c), so a module never used costs nothing.
+ * (nftrace_reg_net.c), so a module never used costs nothing.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 

@@ -3,7 +3,8 @@
  * nftrace_priv.h - the module's internal types, shared by its files:
  *
  *   nftrace_main.c     module init/exit, parameters
- *   nftrace_reg_inet.c the IPv4 and IPv6 hooks, registered on demand
+ *   nftrace_reg_net.c  the hooks of every netns (IPv4, IPv6, bridge, ARP),
+ *                      registered on demand
  *   nftrace_capture.c  the capture path: hook, packet ids, records; readers
  *   nftrace_drops.c    where netfilter dropped a packet (--drops)
  *   nftrace_buf.c      ring memory: allocation, double mapping, mmap
@@ -19,6 +20,8 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/netfilter.h>
+#include <linux/netfilter_arp.h>
+#include <linux/netfilter_bridge.h>
 #include <linux/timer.h>
 #include <linux/wait.h>
 
@@ -82,13 +85,16 @@ struct nftrace_reader {
 	bool started;			/* was ever started: read() ends at EOF */
 
 	/* What the hook reads, fixed while running. */
-	u32 hooks;
+	u64 entry_ops;			/* BIT_ULL(nftrace_op_index()) wanted */
+	u32 hooks;			/* IPv4 and IPv6 */
 	u32 families;
+	u8 hooks_bridge;
+	u8 hooks_arp;
 	u32 snaplen;
 	struct net *net;		/* held (get_net()), NULL: every netns */
 	u32 wakeup_bytes;
 	bool drops;			/* NFTRACE_CFG_DROPS */
-	struct bpf_prog *filter;
+	struct bpf_prog *filter[NFTRACE_NR_LINKS];
 
 	u32 ring_size;
 	unsigned int nr_rings;		/* nr_cpu_ids */
@@ -116,14 +122,18 @@ struct nftrace_reader {
  * future, once some reader wants it: a reader of the output hook adds one
  * hook call to a local packet's path, not ten. pernet init and exit are
  * told only the netns, so each op gets its own pair, made by
- * NFTRACE_PERNET() (nftrace_reg_inet.c).
+ * NFTRACE_PERNET() (nftrace_reg_net.c).
  */
-#define NFTRACE_NR_ENTRY_OPS	(2 * NFTRACE_NR_HOOKS)
+#define NFTRACE_OPS_IPV6	NFTRACE_NR_HOOKS
+#define NFTRACE_OPS_BRIDGE	(2 * NFTRACE_NR_HOOKS)
+#define NFTRACE_OPS_ARP		(3 * NFTRACE_NR_HOOKS)
+#define NFTRACE_NR_ENTRY_OPS	(NFTRACE_OPS_ARP + NFTRACE_NR_ARP_HOOKS)
 #define NFTRACE_NR_OPS		(2 * NFTRACE_NR_ENTRY_OPS)
 
 /*
- * Index of an entry op: IPv4 hooks first, then IPv6. The exit op of the
- * same hook (nftrace_drops.c) is NFTRACE_NR_ENTRY_OPS further on.
+ * Index of an entry op: the IPv4 hooks, then IPv6, bridge and ARP, each in
+ * its family's hook order. The exit op of the same hook (nftrace_drops.c)
+ * is NFTRACE_NR_ENTRY_OPS further on. Masks of ops are u64.
  */
 static inline unsigned int nftrace_op_index(u8 pf, unsigned int hook)
 {
@@ -133,21 +143,35 @@ static inline unsigned int nftrace_op_index(u8 pf, unsigned int hook)
 		     NF_INET_FORWARD != NFTRACE_HOOK_FORWARD ||
 		     NF_INET_LOCAL_OUT != NFTRACE_HOOK_OUTPUT ||
 		     NF_INET_POST_ROUTING != NFTRACE_HOOK_POSTROUTING);
-	return (pf == NFPROTO_IPV6 ? NFTRACE_NR_HOOKS : 0) + hook;
+	BUILD_BUG_ON(NF_BR_PRE_ROUTING != NFTRACE_HOOK_PREROUTING ||
+		     NF_BR_LOCAL_IN != NFTRACE_HOOK_INPUT ||
+		     NF_BR_FORWARD != NFTRACE_HOOK_FORWARD ||
+		     NF_BR_LOCAL_OUT != NFTRACE_HOOK_OUTPUT ||
+		     NF_BR_POST_ROUTING != NFTRACE_HOOK_POSTROUTING);
+	BUILD_BUG_ON(NF_ARP_IN != NFTRACE_ARP_HOOK_IN ||
+		     NF_ARP_OUT != NFTRACE_ARP_HOOK_OUT ||
+		     NF_ARP_FORWARD != NFTRACE_ARP_HOOK_FORWARD);
+	BUILD_BUG_ON(NFTRACE_NR_OPS > 64);
+	switch (pf) {
+	case NFPROTO_IPV6:
+		return NFTRACE_OPS_IPV6 + hook;
+	case NFPROTO_BRIDGE:
+		return NFTRACE_OPS_BRIDGE + hook;
+	case NFPROTO_ARP:
+		return NFTRACE_OPS_ARP + hook;
+	default:
+		return hook;
+	}
 }
 
-static inline u32 nftrace_wants_family(u8 pf)
-{
-	return pf == NFPROTO_IPV4 ? NFTRACE_FAMILY_IPV4 : NFTRACE_FAMILY_IPV6;
-}
-
-/* nftrace_reg_inet.c; under nftrace_readers_lock but the first two. */
+/* nftrace_reg_net.c; under nftrace_readers_lock but the first two. */
 extern int nftrace_priority;
-extern u32 nftrace_live_ops;
-extern u32 nftrace_frame_ops;
-u32 nftrace_reader_ops(const struct nftrace_reader *r);
-int nftrace_hooks_get(u32 ops);
-void nftrace_hooks_put(u32 ops);
+extern u64 nftrace_live_ops;
+extern u64 nftrace_frame_ops;
+u64 nftrace_entry_ops(u32 hooks, u32 families, u8 hooks_bridge, u8 hooks_arp);
+u64 nftrace_reader_ops(const struct nftrace_reader *r);
+int nftrace_hooks_get(u64 ops);
+void nftrace_hooks_put(u64 ops);
 void nftrace_hooks_exit(void);
 
 /* nftrace_capture.c */
@@ -155,7 +179,25 @@ extern struct list_head nftrace_readers;
 extern struct mutex nftrace_readers_lock;
 unsigned int nftrace_hook(void *priv, struct sk_buff *skb,
 			  const struct nf_hook_state *state);
-void nftrace_copy_ifname(char *dst, const struct net_device *dev);
+
+/*
+ * The devices a packet is seen on, as the record says them: the device
+ * in and out, and under a bridge the port in and out (phys_*). At bridge
+ * hooks the device is the bridge, the port what the hook was given.
+ */
+struct nftrace_devs {
+	int ifindex_in;
+	int ifindex_out;
+	int phys_ifindex_in;
+	int phys_ifindex_out;
+	char ifname_in[NFTRACE_IFNAMSIZ];
+	char ifname_out[NFTRACE_IFNAMSIZ];
+	char phys_ifname_in[NFTRACE_IFNAMSIZ];
+	char phys_ifname_out[NFTRACE_IFNAMSIZ];
+};
+
+void nftrace_get_devs(struct nftrace_devs *d, const struct sk_buff *skb,
+		      const struct nf_hook_state *state);
 /*
  * Where a packet is, while some reader wants drops (nftrace_drops.c):
  * pushed by the entry op, popped by the exit op or by the drop.
@@ -172,10 +214,7 @@ struct nftrace_frame {
 	u32 netns;			/* its inode number, for the record */
 	u64 netns_cookie;
 	u64 packet_id;
-	int ifindex_in;
-	int ifindex_out;
-	char ifname_in[NFTRACE_IFNAMSIZ];
-	char ifname_out[NFTRACE_IFNAMSIZ];
+	struct nftrace_devs devs;
 };
 void nftrace_capture(struct nftrace_reader *r, struct sk_buff *skb,
 		     const struct nf_hook_state *state,

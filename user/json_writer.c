@@ -120,7 +120,8 @@ static size_t put_new_fields(char *p, const struct nftrace_record *rec)
 static size_t put_fields(char *p, const struct nftrace_record *rec,
 			 __u32 cap_len)
 {
-	const char *hook = nftrace_hook_name(rec->hook);
+	const char *hook = nftrace_family_hook_name(rec->family, rec->hook);
+	const char *family = nftrace_family_name(rec->family);
 	size_t n = 0;
 
 	p[n++] = '{';
@@ -129,10 +130,8 @@ static size_t put_fields(char *p, const struct nftrace_record *rec,
 		n += sprintf(p + n, ",\"hook\":\"%s\"", hook);
 	else
 		n += sprintf(p + n, ",\"hook\":\"hook%u\"", rec->hook);
-	if (rec->family == NFTRACE_NFPROTO_IPV4)
-		n += sprintf(p + n, ",\"family\":\"ipv4\"");
-	else if (rec->family == NFTRACE_NFPROTO_IPV6)
-		n += sprintf(p + n, ",\"family\":\"ipv6\"");
+	if (family)
+		n += sprintf(p + n, ",\"family\":\"%s\"", family);
 	else
 		n += sprintf(p + n, ",\"family\":\"family%u\"", rec->family);
 	n += sprintf(p + n, ",\"netns\":%u,\"in_ifindex\":%d,\"in\":",
@@ -145,6 +144,11 @@ static size_t put_fields(char *p, const struct nftrace_record *rec,
 		     rec->len, cap_len, rec->orig_len,
 		     rec->flags & NFTRACE_REC_F_DROP ? "true" : "false");
 	n += put_new_fields(p + n, rec);
+	/* Where "data" starts, when not at the IP header. */
+	if (nftrace_rec_link(rec) == NFTRACE_LINK_ETHERNET)
+		n += sprintf(p + n, ",\"link\":\"ethernet\"");
+	else if (nftrace_rec_link(rec) == NFTRACE_LINK_ARP)
+		n += sprintf(p + n, ",\"link\":\"arp\"");
 	n += sprintf(p + n, ",\"data\":\"");
 	return n;
 }

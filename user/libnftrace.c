@@ -151,17 +151,25 @@ int nftrace_set_config(struct nftrace *t, const struct nftrace_config *cfg)
 	return 0;
 }
 
-int nftrace_set_filter(struct nftrace *t, const struct sock_filter *insns,
-		       unsigned int len)
+int nftrace_set_filter_link(struct nftrace *t, unsigned int link,
+			    const struct sock_filter *insns, unsigned int len)
 {
 	struct nftrace_filter f = {
 		.len = len,
+		.link = link,
 		.insns = (__u64)(uintptr_t)insns,
 	};
 
 	if (ioctl(t->fd, NFTRACE_IOC_SET_FILTER, &f) < 0)
-		return fail_ioctl(t, "attach filter");
+		return fail_ioctl(t, link == NFTRACE_LINK_IP ? "attach filter" :
+				     "attach filter (an older module knows IP packets only)");
 	return 0;
+}
+
+int nftrace_set_filter(struct nftrace *t, const struct sock_filter *insns,
+		       unsigned int len)
+{
+	return nftrace_set_filter_link(t, NFTRACE_LINK_IP, insns, len);
 }
 
 int nftrace_clear_filter(struct nftrace *t)

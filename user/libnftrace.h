@@ -102,6 +102,9 @@ int nftrace_fd(const struct nftrace *t);
 int nftrace_set_config(struct nftrace *t, const struct nftrace_config *cfg);
 int nftrace_set_filter(struct nftrace *t, const struct sock_filter *insns,
 		       unsigned int len);
+/* The filter of one link's packets (NFTRACE_LINK_*); the above: IP's. */
+int nftrace_set_filter_link(struct nftrace *t, unsigned int link,
+			    const struct sock_filter *insns, unsigned int len);
 int nftrace_clear_filter(struct nftrace *t);
 
 int nftrace_get_info(struct nftrace *t, struct nftrace_info *info);

@@ -237,10 +237,15 @@ static void print_banner(const struct capture *cap)
 
 	if (cap->opts->quiet)
 		return;
-	fprintf(stderr, "%s: capturing at %s, %s, ", PROG,
+	fprintf(stderr, "%s: capturing at %s, %s%s%s, ", PROG,
 		capture_hooks_str(in->hooks, hooks, sizeof(hooks)),
-		in->families == NFTRACE_FAMILY_IPV4 ? "ipv4" :
-		in->families == NFTRACE_FAMILY_IPV6 ? "ipv6" : "ipv4+ipv6");
+		(in->families & NFTRACE_FAMILIES_INET) == NFTRACE_FAMILY_IPV4 ? "ipv4" :
+		(in->families & NFTRACE_FAMILIES_INET) == NFTRACE_FAMILY_IPV6 ? "ipv6" :
+		(in->families & NFTRACE_FAMILIES_INET) ? "ipv4+ipv6" : "",
+		in->families & NFTRACE_FAMILY_BRIDGE ?
+		(in->families & NFTRACE_FAMILIES_INET ? "+bridge" : "bridge") : "",
+		in->families & NFTRACE_FAMILY_ARP ?
+		(in->families & ~NFTRACE_FAMILY_ARP ? "+arp" : "arp") : "");
 	if (in->netns)
 		fprintf(stderr, "netns %u", in->netns);
 	else
@@ -345,12 +350,43 @@ static struct nftrace *open_device(const char *device, char *errbuf)
 	return nftrace_open(device, errbuf);
 }
 
+/*
+ * The filter of each link: IP packets' from their IP header, Ethernet
+ * frames' (bridge, ARP) from their Ethernet header. ARP packets of a
+ * device without an Ethernet header have no link type to compile it
+ * for: with a filter they are not captured.
+ */
+static int set_filters(struct nftrace *t, const struct bpf_program *prog,
+		       unsigned int families)
+{
+	static const struct sock_filter none = BPF_STMT(BPF_RET | BPF_K, 0);
+	unsigned int link;
+
+	for (link = 0; link < NFTRACE_NR_LINKS; link++) {
+		/* Only what the capture needs: old modules know IP alone. */
+		if (link == NFTRACE_LINK_ARP) {
+			if (!(families & NFTRACE_FAMILY_ARP))
+				continue;
+			if (nftrace_set_filter_link(t, link, &none, 1) < 0)
+				return -1;
+			continue;
+		}
+		if (prog[link].bf_len &&
+		    nftrace_set_filter_link(t, link, (void *)prog[link].bf_insns,
+					    prog[link].bf_len) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int setup_device(struct capture *cap, struct bpf_program *prog)
 {
 	const struct capture_opts *o = cap->opts;
 	char errbuf[NFTRACE_ERRBUF_SIZE];
 	struct nftrace_config cfg = {
 		.hooks = o->hooks,
+		.hooks_bridge = o->hooks,
+		.hooks_arp = o->hooks_arp,
 		.families = o->families,
 		.snaplen = o->snaplen,
 		.ring_size = o->ring_size,
@@ -388,9 +424,19 @@ static int setup_device(struct capture *cap, struct bpf_program *prog)
 	}
 	if (cfg.netns_fd >= 0)
 		close(cfg.netns_fd);
-	if (ret < 0 ||
-	    (o->filter && nftrace_set_filter(cap->t, (void *)prog->bf_insns,
-					     prog->bf_len) < 0) ||
+	if (ret < 0 && errno == EINVAL &&
+	    (o->families & ~NFTRACE_FAMILIES_INET)) {
+		fprintf(stderr, "%s: --families: the loaded nftrace.ko captures IPv4 and IPv6 only (too old for bridge and arp)\n",
+			PROG);
+		return -1;
+	}
+	if (ret < 0 && errno == EOPNOTSUPP &&
+	    (o->families & ~NFTRACE_FAMILIES_INET)) {
+		fprintf(stderr, "%s: --families: this kernel has no bridge or arp netfilter hooks (CONFIG_NETFILTER_FAMILY_BRIDGE, _ARP)\n",
+			PROG);
+		return -1;
+	}
+	if (ret < 0 || (o->filter && set_filters(cap->t, prog, o->families) < 0) ||
 	    nftrace_map(cap->t) < 0) {
 		fprintf(stderr, "%s: %s\n", PROG, nftrace_geterr(cap->t));
 		return -1;
@@ -489,15 +535,6 @@ static int close_output(struct capture *cap)
 	return -1;
 }
 
-static int family_wanted(const struct capture_opts *o, __u8 family)
-{
-	if (family == NFTRACE_NFPROTO_IPV4)
-		return o->families & NFTRACE_FAMILY_IPV4;
-	if (family == NFTRACE_NFPROTO_IPV6)
-		return o->families & NFTRACE_FAMILY_IPV6;
-	return 1;
-}
-
 /*
  * -r: the records of a file nftrace-capture wrote, through the
  * same output as live ones, after the same selection: --hooks, -4/-6 and
@@ -527,6 +564,7 @@ static int read_file(struct capture *cap, const struct bpf_program *prog)
 		const __u8 *data;
 		__u32 len, cap_len;
 		__u64 lost;
+		__u8 link;
 		int r;
 
 		r = capture_file_next(&rd, &rec, &len, &lost, err);
@@ -538,13 +576,15 @@ static int read_file(struct capture *cap, const struct bpf_program *prog)
 			break;
 		if (lost)
 			on_lost(cap, rec->cpu, lost);
-		if (!(o->hooks & (1U << rec->hook)) ||
-		    !family_wanted(o, rec->family))
+		if (!capture_wants(o, rec->family, rec->hook))
 			continue;
 		data = nftrace_record_data(rec, len, &cap_len);
 		h.caplen = cap_len;
 		h.len = rec->orig_len;
-		if (o->filter && data && !pcap_offline_filter(prog, &h, data))
+		link = data ? nftrace_rec_link(rec) : NFTRACE_LINK_IP;
+		if (o->filter && data &&
+		    (link >= NFTRACE_LINK_ARP || !prog[link].bf_len ||
+		     !pcap_offline_filter(&prog[link], &h, data)))
 			continue;
 		on_record(cap, rec, len);
 		/* As live: a flush per batch, not per record; close flushes the rest. */
@@ -560,9 +600,10 @@ static int read_file(struct capture *cap, const struct bpf_program *prog)
 int main(int argc, char **argv)
 {
 	struct capture_opts opts;
-	struct bpf_program prog = { 0 };
+	struct bpf_program prog[NFTRACE_NR_LINKS] = { { 0 } };
 	struct capture cap = { .opts = &opts, .watch_fd = -1 };
 	char err[OPTS_ERR_SIZE];
+	unsigned int link;
 	int status = 1;
 
 	switch (extcap_wanted(argc, argv) ?
@@ -577,19 +618,25 @@ int main(int argc, char **argv)
 	case OPTS_RUN:
 		break;
 	}
-	if (opts.filter && capture_compile_filter(&opts, &prog, err) < 0) {
+	if (opts.filter &&
+	    (((opts.families & NFTRACE_FAMILIES_INET) &&
+	      capture_compile_filter(&opts, DLT_RAW, &prog[NFTRACE_LINK_IP],
+				     err) < 0) ||
+	     ((opts.families & ~NFTRACE_FAMILIES_INET) &&
+	      capture_compile_filter(&opts, DLT_EN10MB,
+				     &prog[NFTRACE_LINK_ETHERNET], err) < 0))) {
 		fprintf(stderr, "%s: %s\n", PROG, err);
-		goto out_free_opts;
+		goto out_free_prog;
 	}
 	if (setup_signals() < 0) {
 		perror(PROG ": sigaction");
 		goto out_free_prog;
 	}
 	if (opts.readfile) {
-		status = read_file(&cap, &prog) < 0;
+		status = read_file(&cap, prog) < 0;
 		goto out_free_prog;
 	}
-	if (setup_device(&cap, &prog) < 0)
+	if (setup_device(&cap, prog) < 0)
 		goto out_close;
 	if (open_output(&cap, nftrace_info(cap.t)->snaplen) < 0)
 		goto out_close;
@@ -622,8 +669,8 @@ out_close:
 		close(cap.watch_fd);
 	nftrace_close(cap.t);
 out_free_prog:
-	pcap_freecode(&prog);
-out_free_opts:
+	for (link = 0; link < NFTRACE_NR_LINKS; link++)
+		pcap_freecode(&prog[link]);
 	capture_opts_free(&opts);
 	return status;
 }

@@ -28,10 +28,12 @@ enum {
 	OPT_DROPS,
 	OPT_JSON,
 	OPT_JOURNEY,
+	OPT_FAMILIES,
 };
 
 static const struct option long_opts[] = {
 	{ "hooks",		required_argument,	NULL, OPT_HOOKS },
+	{ "families",		required_argument,	NULL, OPT_FAMILIES },
 	{ "netns",		required_argument,	NULL, OPT_NETNS },
 	{ "linktype",		required_argument, NULL, OPT_LINKTYPE },
 	{ "device",		required_argument,	NULL, OPT_DEVICE },
@@ -93,6 +95,11 @@ void capture_usage(FILE *out)
 "                      or all (default: all)\n"
 "  -4                  capture IPv4 only\n"
 "  -6                  capture IPv6 only (default: both)\n"
+"      --families LIST capture in these netfilter families: a comma-\n"
+"                      separated list of inet (ip and ip6), ip, ip6,\n"
+"                      bridge, arp, or all (default: inet); bridge and\n"
+"                      arp packets start at their Ethernet header, and\n"
+"                      arp has input, output and forward of --hooks\n"
 "      --netns PATH|all\n"
 "                      capture in the network namespace PATH names\n"
 "                      (/run/netns/NAME, /proc/PID/ns/net), or in all of\n"
@@ -117,7 +124,8 @@ void capture_usage(FILE *out)
 "      --version       show version information and exit\n"
 "\n"
 "FILTER is a pcap-filter(7) expression. It runs in the kernel on each\n"
-"packet from its IP header on; a packet it rejects is not copied.\n"
+"packet from its IP header on (bridge and arp: its Ethernet header); a\n"
+"packet it rejects is not copied.\n"
 "\n"
 "On SIGINT or SIGTERM, or after COUNT packets, the capture stops, what the\n"
 "rings still hold is written out, and stderr gets:\n"
@@ -148,6 +156,88 @@ static int parse_ulong(const char *s, unsigned long max, unsigned long *v)
 	if (errno || *end || *v > max)
 		return -1;
 	return 0;
+}
+
+static const struct {
+	const char *name;
+	unsigned int families;
+} family_opt_names[] = {
+	{ "inet",	NFTRACE_FAMILIES_INET },
+	{ "ip",		NFTRACE_FAMILY_IPV4 },
+	{ "ipv4",	NFTRACE_FAMILY_IPV4 },
+	{ "ip6",	NFTRACE_FAMILY_IPV6 },
+	{ "ipv6",	NFTRACE_FAMILY_IPV6 },
+	{ "bridge",	NFTRACE_FAMILY_BRIDGE },
+	{ "arp",	NFTRACE_FAMILY_ARP },
+	{ "all",	NFTRACE_FAMILIES_ALL },
+};
+
+unsigned int capture_parse_families(const char *list, char *err)
+{
+	unsigned int families = 0, i;
+	const char *p = list;
+
+	for (;;) {
+		size_t n = strcspn(p, ",");
+
+		for (i = 0; i < sizeof(family_opt_names) /
+				sizeof(family_opt_names[0]); i++)
+			if (strlen(family_opt_names[i].name) == n &&
+			    !strncasecmp(p, family_opt_names[i].name, n))
+				break;
+		if (i == sizeof(family_opt_names) / sizeof(family_opt_names[0])) {
+			snprintf(err, OPTS_ERR_SIZE,
+				 "--families: bad family '%.*s' (use inet, ip, ip6, bridge, arp or all)",
+				 (int)n, p);
+			return 0;
+		}
+		families |= family_opt_names[i].families;
+		if (!p[n])
+			return families;
+		p += n + 1;
+	}
+}
+
+/*
+ * ARP has input, output and forward, numbered its own way: the --hooks
+ * names it has, as its hook mask.
+ */
+static unsigned int arp_hooks(unsigned int hooks)
+{
+	unsigned int arp = 0;
+
+	if (hooks & (1U << NFTRACE_HOOK_INPUT))
+		arp |= 1U << NFTRACE_ARP_HOOK_IN;
+	if (hooks & (1U << NFTRACE_HOOK_OUTPUT))
+		arp |= 1U << NFTRACE_ARP_HOOK_OUT;
+	if (hooks & (1U << NFTRACE_HOOK_FORWARD))
+		arp |= 1U << NFTRACE_ARP_HOOK_FORWARD;
+	return arp;
+}
+
+int capture_wants(const struct capture_opts *o, unsigned int family,
+		  unsigned int hook)
+{
+	unsigned int fam, hooks = o->hooks;
+
+	switch (family) {
+	case NFTRACE_NFPROTO_IPV4:
+		fam = NFTRACE_FAMILY_IPV4;
+		break;
+	case NFTRACE_NFPROTO_IPV6:
+		fam = NFTRACE_FAMILY_IPV6;
+		break;
+	case NFTRACE_NFPROTO_BRIDGE:
+		fam = NFTRACE_FAMILY_BRIDGE;
+		break;
+	case NFTRACE_NFPROTO_ARP:
+		fam = NFTRACE_FAMILY_ARP;
+		hooks = o->hooks_arp;
+		break;
+	default:
+		return 0;
+	}
+	return (o->families & fam) && hook < 32 && (hooks & (1U << hook));
 }
 
 unsigned int capture_parse_hooks(const char *list, char *err)
@@ -250,6 +340,12 @@ static int check_format(struct capture_opts *o, char *err)
 		why = "-F names the format of the -w file: give -w FILE";
 	else if (o->format == OUTPUT_PCAPNG && o->linktype_set)
 		why = "--linktype is for pcap: pcapng holds raw IP packets";
+	else if ((o->format == OUTPUT_PCAP || o->linktype_set) &&
+		 (o->families & ~NFTRACE_FAMILIES_INET))
+		why = "a pcap file holds IPv4 and IPv6 packets only: write bridge and arp captures as pcapng";
+	else if (o->format == OUTPUT_JOURNEY &&
+		 (o->families & ~NFTRACE_FAMILIES_INET))
+		why = "--journey follows IPv4 and IPv6 packets only, not yet bridge and arp";
 	if (why) {
 		snprintf(err, OPTS_ERR_SIZE, "%s", why);
 		return -1;
@@ -356,6 +452,12 @@ enum opts_result capture_parse_opts(struct capture_opts *o, int argc,
 			if (!o->hooks)
 				return OPTS_ERROR;
 			break;
+		case OPT_FAMILIES:
+			v = capture_parse_families(optarg, err);
+			if (!v)
+				return OPTS_ERROR;
+			o->families |= v;
+			break;
 		case OPT_NETNS:
 			if (!*optarg)
 				return bad(err, "--netns", optarg,
@@ -423,7 +525,13 @@ enum opts_result capture_parse_opts(struct capture_opts *o, int argc,
 		}
 	}
 	if (!o->families)
-		o->families = NFTRACE_FAMILIES_ALL;
+		o->families = NFTRACE_FAMILIES_INET;
+	o->hooks_arp = arp_hooks(o->hooks);
+	if ((o->families & NFTRACE_FAMILY_ARP) && !o->hooks_arp) {
+		snprintf(err, OPTS_ERR_SIZE,
+			 "--families arp: none of the --hooks is ARP's (it has input, output and forward)");
+		return OPTS_ERROR;
+	}
 	if (check_format(o, err) < 0 || check_read(o, err) < 0)
 		return OPTS_ERROR;
 	if (optind < argc) {
@@ -442,20 +550,22 @@ void capture_opts_free(struct capture_opts *o)
 	o->filter = NULL;
 }
 
-int capture_compile_filter(const struct capture_opts *o,
+int capture_compile_filter(const struct capture_opts *o, int dlt,
 			   struct bpf_program *prog, char *err)
 {
 	pcap_t *p;
 
-	p = pcap_open_dead(DLT_RAW, (int)o->snaplen);
+	p = pcap_open_dead(dlt, (int)o->snaplen);
 	if (!p) {
 		snprintf(err, OPTS_ERR_SIZE, "pcap_open_dead failed");
 		return -1;
 	}
 	if (pcap_compile(p, prog, o->filter ? o->filter : "", 1,
 			 PCAP_NETMASK_UNKNOWN) < 0) {
-		snprintf(err, OPTS_ERR_SIZE, "bad filter expression '%s': %s",
-			 o->filter ? o->filter : "", pcap_geterr(p));
+		snprintf(err, OPTS_ERR_SIZE, "bad filter expression '%s'%s: %s",
+			 o->filter ? o->filter : "",
+			 dlt == DLT_RAW ? "" : " (for Ethernet frames)",
+			 pcap_geterr(p));
 		pcap_close(p);
 		return -1;
 	}

@@ -20,7 +20,8 @@ struct capture_opts {
 	unsigned int snaplen;	/* -s, bytes from the IP header */
 	int snaplen_set;	/* -s was given */
 	unsigned int hooks;	/* --hooks: 1 << NFTRACE_HOOK_* */
-	unsigned int families;	/* -4, -6: NFTRACE_FAMILY_* */
+	unsigned int hooks_arp;	/* the same, ARP's: 1 << NFTRACE_ARP_HOOK_* */
+	unsigned int families;	/* --families, -4, -6: NFTRACE_FAMILY_* */
 	const char *netns;	/* --netns: a path, "all"; NULL: our own */
 	unsigned int ring_size;	/* -B, in bytes; 0: the default */
 	int linktype;		/* --linktype: DLT_NFLOG or DLT_RAW */
@@ -52,6 +53,13 @@ void capture_opts_free(struct capture_opts *o);
 /* --hooks LIST into a hook mask; 0 (with err set) when LIST is bad. */
 unsigned int capture_parse_hooks(const char *list, char *err);
 
+/* --families LIST into NFTRACE_FAMILY_* bits; 0 (err set) when bad. */
+unsigned int capture_parse_families(const char *list, char *err);
+
+/* Whether the capture_opts select a record of this family and hook. */
+int capture_wants(const struct capture_opts *o, unsigned int family,
+		  unsigned int hook);
+
 /* "prerouting,input" for a hook mask, into buf. */
 const char *capture_hooks_str(unsigned int hooks, char *buf, size_t size);
 
@@ -60,7 +68,7 @@ const char *capture_hooks_str(unsigned int hooks, char *buf, size_t size);
  * returning o->snaplen on a match as the kernel expects. -1 with err set
  * when the expression does not compile.
  */
-int capture_compile_filter(const struct capture_opts *o,
+int capture_compile_filter(const struct capture_opts *o, int dlt,
 			   struct bpf_program *prog, char *err);
 
 void capture_usage(FILE *out);

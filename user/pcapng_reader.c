@@ -16,6 +16,7 @@
 
 #include "../kmod/nftrace_fmt.h"
 #include "pcapng_reader.h"
+#include "pcapng_writer.h"
 
 #define BT_SHB		0x0A0D0D0AU
 #define BT_IDB		0x00000001U
@@ -121,13 +122,13 @@ static int read_block(struct pcapng_reader *r, __u32 *type, __u32 *len,
 	return 1;
 }
 
-static int hook_of(const char *name, __u8 *hook)
+static int hook_of(const char *name, __u8 family, __u8 *hook)
 {
 	unsigned int h;
 	char c;
 
-	for (h = 0; nftrace_hook_name(h); h++)
-		if (!strcmp(name, nftrace_hook_name(h))) {
+	for (h = 0; nftrace_family_hook_name(family, h); h++)
+		if (!strcmp(name, nftrace_family_hook_name(family, h))) {
 			*hook = h;
 			return 0;
 		}
@@ -147,6 +148,10 @@ static int family_of(const char *name, __u8 *family)
 		*family = NFTRACE_NFPROTO_IPV4;
 	else if (!strcmp(name, "ipv6"))
 		*family = NFTRACE_NFPROTO_IPV6;
+	else if (!strcmp(name, "bridge"))
+		*family = NFTRACE_NFPROTO_BRIDGE;
+	else if (!strcmp(name, "arp"))
+		*family = NFTRACE_NFPROTO_ARP;
 	else if (sscanf(name, "family%u%c", &f, &c) == 1 && f <= 255)
 		*family = f;
 	else
@@ -178,8 +183,6 @@ static int read_idb(struct pcapng_reader *r, __u32 len, char *err)
 		switch (code) {
 		case IF_NAME:
 			opt_str(val, olen, name, sizeof(name));
-			if (hook_of(name, &pif.hook) < 0)
-				return fail(r, err, "an interface that is no netfilter hook: not a file nftrace-capture wrote");
 			have_name = 1;
 			break;
 		case IF_DESCRIPTION:
@@ -199,6 +202,22 @@ static int read_idb(struct pcapng_reader *r, __u32 len, char *err)
 		return fail(r, err, "an option runs past its block");
 	if (!have_name || !have_desc)
 		return fail(r, err, "an interface with no hook name or no description: not a file nftrace-capture wrote");
+	if (hook_of(name, pif.family, &pif.hook) < 0)
+		return fail(r, err, "an interface that is no netfilter hook: not a file nftrace-capture wrote");
+	switch (get16(r, r->blk + 8)) {
+	case PCAPNG_LINKTYPE_RAW:
+	case PCAPNG_LINKTYPE_RAW_DLT:
+		pif.link = NFTRACE_LINK_IP;
+		break;
+	case PCAPNG_LINKTYPE_ETHERNET:
+		pif.link = NFTRACE_LINK_ETHERNET;
+		break;
+	case PCAPNG_LINKTYPE_LINUX_SLL:
+		pif.link = NFTRACE_LINK_ARP;
+		break;
+	default:
+		return fail(r, err, "an interface of a link type nftrace-capture does not write");
+	}
 	if (r->nr_ifs == r->max_ifs) {
 		unsigned int max = r->max_ifs ? 2 * r->max_ifs : 16;
 		struct pcapng_reader_if *ifs;
@@ -442,9 +461,9 @@ static int parse_comment(char *s, struct nftrace_record *rec)
  * cookie with only an id or a cookie, else the first modules' (whose
  * files have neither), so that the record prints as it did live.
  */
-static __u16 header_len(unsigned int found)
+static __u16 header_len(unsigned int found, __u8 link)
 {
-	if (found & (CMT_CT | CMT_PHYS))
+	if ((found & (CMT_CT | CMT_PHYS)) || link != NFTRACE_LINK_IP)
 		return sizeof(struct nftrace_record);
 	if (found & CMT_ID)
 		return offsetof(struct nftrace_record, ct_status);
@@ -457,6 +476,7 @@ static int read_epb(struct pcapng_reader *r, __u32 len, char *err)
 	int have_comment = 0, have_id = 0, found = 0, ret;
 	struct nftrace_record hdr, *rec = &hdr;
 	__u32 if_id, cap_len, orig_len;
+	const __u8 *data;
 	char comment[1024];
 	__u16 code, olen;
 	__u64 id = 0;
@@ -480,11 +500,21 @@ static int read_epb(struct pcapng_reader *r, __u32 len, char *err)
 	rec->netns = r->ifs[if_id].netns;
 	rec->hook = r->ifs[if_id].hook;
 	rec->family = r->ifs[if_id].family;
+	rec->link = r->ifs[if_id].link;
+	data = r->blk + 28;
+	/* ARP on a device without Ethernet: behind a cooked header. */
+	if (rec->link == NFTRACE_LINK_ARP) {
+		if (cap_len < PCAPNG_SLL_HLEN || orig_len < PCAPNG_SLL_HLEN)
+			return fail(r, err, "a cooked packet shorter than its header");
+		data += PCAPNG_SLL_HLEN;
+		cap_len -= PCAPNG_SLL_HLEN;
+		orig_len -= PCAPNG_SLL_HLEN;
+	}
 	rec->orig_len = orig_len;
 	rec->cap_len = cap_len;
 
 	r->lost = 0;
-	p = r->blk + 28 + ((cap_len + 3U) & ~3U);
+	p = r->blk + 28 + ((get32(r, r->blk + 20) + 3U) & ~3U);
 	while ((ret = next_opt(r, &p, end, &code, &olen, &val)) > 0) {
 		if (code == OPT_COMMENT && !have_comment) {
 			opt_str(val, olen, comment, sizeof(comment));
@@ -512,10 +542,10 @@ static int read_epb(struct pcapng_reader *r, __u32 len, char *err)
 		rec->packet_id = id;
 		found |= CMT_ID;
 	}
-	rec->hdr_len = header_len(found);
+	rec->hdr_len = header_len(found, rec->link);
 	rec->len = rec->hdr_len + cap_len;
 	memcpy(r->out, rec, rec->hdr_len);
-	memcpy(r->out + rec->hdr_len, r->blk + 28, cap_len);
+	memcpy(r->out + rec->hdr_len, data, cap_len);
 	return 0;
 }
 

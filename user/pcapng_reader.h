@@ -39,6 +39,7 @@ struct pcapng_reader_if {
 	__u32 netns;
 	__u8 hook;
 	__u8 family;
+	__u8 link;	/* NFTRACE_LINK_*, from the link type */
 };
 
 struct pcapng_reader {

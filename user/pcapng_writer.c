@@ -277,17 +277,17 @@ err_free:
 
 static const char *family_name(__u8 family, char *buf, size_t size)
 {
-	if (family == NFTRACE_NFPROTO_IPV4)
-		return "ipv4";
-	if (family == NFTRACE_NFPROTO_IPV6)
-		return "ipv6";
+	const char *name = nftrace_family_name(family);
+
+	if (name)
+		return name;
 	snprintf(buf, size, "family%u", family);
 	return buf;
 }
 
-static const char *hook_name(__u8 hook, char *buf, size_t size)
+static const char *hook_name(__u8 family, __u8 hook, char *buf, size_t size)
 {
-	const char *name = nftrace_hook_name(hook);
+	const char *name = nftrace_family_hook_name(family, hook);
 
 	if (name)
 		return name;
@@ -303,9 +303,12 @@ static void write_idb(struct pcapng_writer *w, const struct pcapng_if *pif)
 	struct blk b;
 
 	blk_begin(w, &b, BT_IDB);
-	put16x2(&b, IDB_LINKTYPE, 0);
+	put16x2(&b, pif->link == NFTRACE_LINK_ETHERNET ? PCAPNG_LINKTYPE_ETHERNET :
+		    pif->link == NFTRACE_LINK_ARP ? PCAPNG_LINKTYPE_LINUX_SLL :
+		    IDB_LINKTYPE, 0);
 	put32(&b, w->snaplen);
-	put_opt_str(&b, IF_NAME, hook_name(pif->hook, hbuf, sizeof(hbuf)));
+	put_opt_str(&b, IF_NAME,
+		    hook_name(pif->family, pif->hook, hbuf, sizeof(hbuf)));
 	snprintf(desc, sizeof(desc), "netns=%u family=%s", pif->netns,
 		 family_name(pif->family, fbuf, sizeof(fbuf)));
 	put_opt_str(&b, IF_DESCRIPTION, desc);
@@ -326,7 +329,8 @@ static long interface_of(struct pcapng_writer *w,
 
 		pif = &w->ifs[j];
 		if (pif->netns == rec->netns && pif->hook == rec->hook &&
-		    pif->family == rec->family) {
+		    pif->family == rec->family &&
+		    pif->link == nftrace_rec_link(rec)) {
 			w->last_if = j;
 			return j;
 		}
@@ -347,6 +351,7 @@ static long interface_of(struct pcapng_writer *w,
 	pif->netns = rec->netns;
 	pif->hook = rec->hook;
 	pif->family = rec->family;
+	pif->link = nftrace_rec_link(rec);
 	if (reserve(w, TEXT_MAX * 2 + 64) < 0)
 		return -1;
 	write_idb(w, pif);
@@ -451,6 +456,10 @@ static size_t put_comment(char *p, const struct nftrace_record *rec)
 /* epb_flags: the direction the hook implies. FORWARD is both: unknown. */
 static __u32 epb_flags(const struct nftrace_record *rec)
 {
+	if (rec->family == NFTRACE_NFPROTO_ARP)
+		return rec->hook == NFTRACE_ARP_HOOK_IN ? EPB_DIR_INBOUND :
+		       rec->hook == NFTRACE_ARP_HOOK_OUT ? EPB_DIR_OUTBOUND :
+							 EPB_DIR_UNKNOWN;
 	switch (rec->hook) {
 	case NFTRACE_HOOK_PREROUTING:
 	case NFTRACE_HOOK_INPUT:
@@ -483,8 +492,28 @@ static void write_epb(struct pcapng_writer *w, __u32 if_id,
 	blk_begin(w, &b, BT_EPB);
 	put32(&b, if_id);
 	put_ts(&b, rec->tstamp_ns);	/* if_tsresol 9: nanoseconds */
-	put32(&b, cap_len);
-	put32(&b, orig_len);
+	if (nftrace_rec_link(rec) == NFTRACE_LINK_ARP) {
+		/*
+		 * Linux's cooked header: the packet's way (to us, or
+		 * outgoing), no hardware address known, protocol ARP.
+		 */
+		__u8 sll[PCAPNG_SLL_HLEN] = { 0 };
+
+		if (cap_len + PCAPNG_SLL_HLEN > w->snaplen)
+			cap_len = w->snaplen > PCAPNG_SLL_HLEN ?
+				  w->snaplen - PCAPNG_SLL_HLEN : 0;
+		sll[1] = rec->hook == NFTRACE_ARP_HOOK_OUT ? 4 : 0;
+		sll[2] = 0xff;		/* ARPHRD_VOID */
+		sll[3] = 0xff;
+		sll[14] = 0x08;		/* ETH_P_ARP */
+		sll[15] = 0x06;
+		put32(&b, cap_len + PCAPNG_SLL_HLEN);
+		put32(&b, orig_len + PCAPNG_SLL_HLEN);
+		put_bytes(&b, sll, sizeof(sll));
+	} else {
+		put32(&b, cap_len);
+		put32(&b, orig_len);
+	}
 	put_bytes(&b, data, cap_len);
 	put_opt(&b, OPT_COMMENT, comment, put_comment(comment, rec));
 	flags = epb_flags(rec);

@@ -36,10 +36,23 @@
 #include "../include/nftrace.h"
 
 /* One IDB: the packets of one hook, in one netns, of one family. */
+/*
+ * The IDBs' link types, by the record's link: raw IP as DLT_RAW (12;
+ * pcapng_writer.c says why not 101), Ethernet, and for ARP on a device
+ * without Ethernet Linux's cooked header (LINKTYPE_LINUX_SLL) before it.
+ * The reader takes 101 for raw IP too.
+ */
+#define PCAPNG_LINKTYPE_RAW_DLT		12
+#define PCAPNG_LINKTYPE_RAW		101
+#define PCAPNG_LINKTYPE_ETHERNET	1
+#define PCAPNG_LINKTYPE_LINUX_SLL	113
+#define PCAPNG_SLL_HLEN			16
+
 struct pcapng_if {
 	__u32 netns;
 	__u8 hook;
 	__u8 family;
+	__u8 link;		/* NFTRACE_LINK_*: the IDB's link type */
 	__u64 packets;		/* EPBs written for it */
 };
 

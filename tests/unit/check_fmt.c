@@ -534,9 +534,9 @@ START_TEST(test_header_fields)
 	ck_assert_str_eq(fmt(rec),
 		"12:00:01.123456789 cpu1 ipv4 PREROUTING in=a?b?c? out=abcdefghijklmnop mark=0x0 netns=4026531840 len=60 tcp 10.0.0.1:22 > 10.0.0.2:49827 [S] seq 1 ack 0 win 64240\n");
 	/* An unknown family: the header, and nothing decoded. */
-	rec = rec_make(&tr, 7, PRE, pkt, n, 60);
+	rec = rec_make(&tr, 99, PRE, pkt, n, 60);
 	ck_assert_str_eq(fmt(rec),
-		"12:00:01.123456789 cpu1 family7 PREROUTING in=eth0 out=- mark=0x0 netns=4026531840 len=60\n");
+		"12:00:01.123456789 cpu1 family99 PREROUTING in=eth0 out=- mark=0x0 netns=4026531840 len=60\n");
 }
 END_TEST
 

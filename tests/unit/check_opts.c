@@ -72,7 +72,7 @@ START_TEST(test_defaults)
 	ck_assert_uint_eq(o.count, 0);
 	ck_assert_uint_eq(o.snaplen, NFTRACE_SNAPLEN_DEFAULT);
 	ck_assert_uint_eq(o.hooks, NFTRACE_HOOKS_ALL);
-	ck_assert_uint_eq(o.families, NFTRACE_FAMILIES_ALL);
+	ck_assert_uint_eq(o.families, NFTRACE_FAMILIES_INET);
 	ck_assert_uint_eq(o.ring_size, 0);
 	ck_assert_int_eq(o.linktype, DLT_NFLOG);
 	ck_assert_int_eq(o.quiet, 0);
@@ -118,7 +118,7 @@ START_TEST(test_values)
 	ck_assert_int_eq(o.linktype, DLT_NFLOG);
 
 	ck_assert_int_eq(parse("-4", "-6", "-B", "262144", NULL), OPTS_RUN);
-	ck_assert_uint_eq(o.families, NFTRACE_FAMILIES_ALL);
+	ck_assert_uint_eq(o.families, NFTRACE_FAMILIES_INET);
 	ck_assert_uint_eq(o.ring_size, NFTRACE_RING_MAX);
 }
 END_TEST
@@ -318,7 +318,7 @@ START_TEST(test_extcap)
 
 	ck_assert_int_eq(extcap_parse(&o, 10, self, out, err), OPTS_RUN);
 	ck_assert_ptr_null(o.netns);
-	ck_assert_uint_eq(o.families, NFTRACE_FAMILIES_ALL);
+	ck_assert_uint_eq(o.families, NFTRACE_FAMILIES_INET);
 	ck_assert_uint_eq(o.hooks, NFTRACE_HOOKS_ALL);
 	ck_assert_ptr_null(o.filter);
 
@@ -398,20 +398,20 @@ START_TEST(test_filter_compiled)
 
 	ck_assert_int_eq(parse("-s", "200", "tcp", "port", "22", NULL),
 			 OPTS_RUN);
-	ck_assert_int_eq(capture_compile_filter(&o, &prog, err), 0);
+	ck_assert_int_eq(capture_compile_filter(&o, DLT_RAW, &prog, err), 0);
 	ck_assert_uint_eq(run_filter(&prog, v4, 40), 200);
 	ck_assert_uint_eq(run_filter(&prog, v6, 60), 0);
 	pcap_freecode(&prog);
 
 	ck_assert_int_eq(parse("ip6", "and", "udp", "src", "port", "53", NULL),
 			 OPTS_RUN);
-	ck_assert_int_eq(capture_compile_filter(&o, &prog, err), 0);
+	ck_assert_int_eq(capture_compile_filter(&o, DLT_RAW, &prog, err), 0);
 	ck_assert_uint_eq(run_filter(&prog, v4, 40), 0);
 	ck_assert_uint_eq(run_filter(&prog, v6, 60), NFTRACE_SNAPLEN_DEFAULT);
 	pcap_freecode(&prog);
 
 	ck_assert_int_eq(parse("src", "host", "10.0.0.1", NULL), OPTS_RUN);
-	ck_assert_int_eq(capture_compile_filter(&o, &prog, err), 0);
+	ck_assert_int_eq(capture_compile_filter(&o, DLT_RAW, &prog, err), 0);
 	ck_assert_uint_gt(run_filter(&prog, v4, 40), 0);
 	pcap_freecode(&prog);
 }
@@ -428,7 +428,7 @@ START_TEST(test_filter_errors)
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		ck_assert_int_eq(parse(bad[i], NULL), OPTS_RUN);
-		ck_assert_int_eq(capture_compile_filter(&o, &prog, err), -1);
+		ck_assert_int_eq(capture_compile_filter(&o, DLT_RAW, &prog, err), -1);
 		expect_error("bad filter expression '");
 		expect_error(bad[i]);
 	}

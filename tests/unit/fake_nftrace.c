@@ -166,11 +166,11 @@ static int set_config(const struct nftrace_config *c)
 	struct nftrace_config n = *c;
 
 	n.hooks = n.hooks ? n.hooks : NFTRACE_HOOKS_ALL;
-	n.families = n.families ? n.families : NFTRACE_FAMILIES_ALL;
+	n.families = n.families ? n.families : NFTRACE_FAMILIES_INET;
 	n.snaplen = n.snaplen ? n.snaplen : NFTRACE_SNAPLEN_DEFAULT;
 	n.ring_size = n.ring_size ? n.ring_size : NFTRACE_RING_DEFAULT;
 	if ((n.hooks & ~NFTRACE_HOOKS_ALL) ||
-	    (n.families & ~NFTRACE_FAMILIES_ALL) || n.__reserved32 ||
+	    (n.families & ~NFTRACE_FAMILIES_ALL) || n.__reserved16 ||
 	    n.__reserved || (n.flags & ~NFTRACE_CFG_ALL) ||
 	    (fk.no_flags && n.flags) || n.snaplen > NFTRACE_SNAPLEN_MAX ||
 	    n.ring_size < NFTRACE_RING_MIN || n.ring_size > NFTRACE_RING_MAX ||
@@ -443,9 +443,12 @@ static int set_filter(const struct nftrace_filter *f)
 
 	if (fk.running)
 		return -EBUSY;
-	if (!f->len || f->len > 4096 || f->__pad ||
+	if (!f->len || f->len > 4096 || f->link >= NFTRACE_NR_LINKS ||
 	    !bpf_validate(insns, (int)f->len))
 		return -EINVAL;
+	/* Its packets are all IP: the other links' filters have nothing to do. */
+	if (f->link != NFTRACE_LINK_IP)
+		return 0;
 	free(fk.filter);
 	fk.filter = malloc(f->len * sizeof(*insns));
 	if (!fk.filter)

@@ -466,7 +466,9 @@ static void gen_config(struct thr *t, struct nftrace_config *c)
 	case 8: c->hooks = (uint32_t)rnd(t); break;
 	default: c->hooks = NFTRACE_HOOKS_ALL; break;
 	}
-	c->families = chance(t, 90) ? rn(t, 4) : (uint32_t)rnd(t);
+	c->families = chance(t, 90) ? rn(t, 16) : (uint32_t)rnd(t);
+	c->hooks_bridge = chance(t, 50) ? 0 : rn(t, 64);
+	c->hooks_arp = chance(t, 50) ? 0 : rn(t, 16);
 	c->snaplen = chance(t, 80) ? PICK(t, snaplens) : rn(t, 70000);
 	c->ring_size = rand_ring_size(t);
 	switch (rn(t, 10)) {
@@ -492,7 +494,7 @@ static void gen_config(struct thr *t, struct nftrace_config *c)
 	if (chance(t, 5))
 		switch (rn(t, 3)) {
 		case 0: c->__reserved = PICK(t, evil64) | 1; break;
-		case 1: c->__reserved32 = (uint32_t)PICK(t, evil64) | 1; break;
+		case 1: c->__reserved16 = (uint16_t)PICK(t, evil64) | 1; break;
 		default: c->flags = (uint32_t)PICK(t, evil64); break;
 		}
 }
@@ -670,7 +672,7 @@ static void *ioctl_arg(struct thr *t, unsigned int cmd, unsigned char *area)
 		gen_filter(t, prog, have);
 		u.f.len = n;
 		if (chance(t, 4))
-			u.f.__pad = (uint32_t)rnd(t) | 1;
+			u.f.link = (uint32_t)rnd(t);
 		switch (rn(t, 10)) {
 		case 0:
 			u.f.insns = PICK(t, evil64);

@@ -338,9 +338,10 @@ static int cmd_abi(void)
 	cfg.hooks = 1U << 5;
 	expect_errno(ioctl(fd, NFTRACE_IOC_SET_CONFIG, &cfg), EINVAL, "hook 5");
 	cfg.hooks = 0;
-	cfg.families = 4;
+	/* Bits 2 and 3 are bridge and ARP now: 4 is the first unknown. */
+	cfg.families = 1U << 4;
 	expect_errno(ioctl(fd, NFTRACE_IOC_SET_CONFIG, &cfg), EINVAL,
-		     "family bit 2");
+		     "family bit 4");
 	cfg.families = 0;
 	cfg.ring_size = 3 << 16;
 	expect_errno(ioctl(fd, NFTRACE_IOC_SET_CONFIG, &cfg), EINVAL,
@@ -361,10 +362,31 @@ static int cmd_abi(void)
 	expect_errno(ioctl(fd, NFTRACE_IOC_SET_CONFIG, &cfg), EINVAL,
 		     "reserved bits");
 	cfg.__reserved = 0;
-	cfg.__reserved32 = 1;
+#ifdef NFTRACE_V1
+	cfg.__reserved32 = 1 << 16;
 	expect_errno(ioctl(fd, NFTRACE_IOC_SET_CONFIG, &cfg), EINVAL,
 		     "reserved bits after flags");
 	cfg.__reserved32 = 0;
+#else
+	cfg.__reserved16 = 1;
+	expect_errno(ioctl(fd, NFTRACE_IOC_SET_CONFIG, &cfg), EINVAL,
+		     "reserved bits after flags");
+	cfg.__reserved16 = 0;
+	cfg.families = NFTRACE_FAMILY_BRIDGE;
+	cfg.hooks_bridge = 1U << NFTRACE_NR_HOOKS;
+	expect_errno(ioctl(fd, NFTRACE_IOC_SET_CONFIG, &cfg), EINVAL,
+		     "a bridge hook out of range");
+	cfg.hooks_bridge = 0;
+	cfg.families = NFTRACE_FAMILY_ARP;
+	cfg.hooks_arp = 1U << NFTRACE_NR_ARP_HOOKS;
+	expect_errno(ioctl(fd, NFTRACE_IOC_SET_CONFIG, &cfg), EINVAL,
+		     "an ARP hook out of range");
+	cfg.hooks_arp = 0;
+	cfg.families = NFTRACE_FAMILIES_ALL << 1;
+	expect_errno(ioctl(fd, NFTRACE_IOC_SET_CONFIG, &cfg), EINVAL,
+		     "an unknown family");
+	cfg.families = 0;
+#endif
 	cfg.flags = ~NFTRACE_CFG_ALL;
 	expect_errno(ioctl(fd, NFTRACE_IOC_SET_CONFIG, &cfg), EINVAL,
 		     "unknown config flags");
@@ -391,6 +413,15 @@ static int cmd_abi(void)
 	expect_errno(ioctl(fd, NFTRACE_IOC_SET_FILTER, &flt), EINVAL,
 		     "filter jumping out of the program");
 	flt.insns = (uintptr_t)accept_all;
+#ifndef NFTRACE_V1
+	flt.link = NFTRACE_NR_LINKS;
+	expect_errno(ioctl(fd, NFTRACE_IOC_SET_FILTER, &flt), EINVAL,
+		     "filter of an unknown link");
+	flt.link = NFTRACE_LINK_ETHERNET;
+	CHECK(ioctl(fd, NFTRACE_IOC_SET_FILTER, &flt) == 0,
+	      "valid filter of Ethernet frames");
+	flt.link = NFTRACE_LINK_IP;
+#endif
 	CHECK(ioctl(fd, NFTRACE_IOC_SET_FILTER, &flt) == 0, "valid filter");
 	CHECK(ioctl(fd, NFTRACE_IOC_CLEAR_FILTER) == 0, "clear filter");
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * nftrace_reg_inet.c - the IPv4 and IPv6 hooks, registered on demand.
+ * nftrace_reg_net.c - the hooks of every netns, registered on demand:
+ * IPv4, IPv6, bridge and ARP.
  *
  * A hook is registered when the first reader wants it: the first reader
  * of, say, IPv4 output registers pernet operations that hook that point in
@@ -17,6 +18,8 @@
 #include <linux/netfilter.h>
 #include <linux/netfilter_ipv4.h>
 #include <linux/netfilter_ipv6.h>
+#include <linux/netfilter_arp.h>
+#include <linux/netfilter_bridge.h>
 #include <net/net_namespace.h>
 
 #include "nftrace_priv.h"
@@ -24,10 +27,10 @@
 int nftrace_priority = NF_IP_PRI_FIRST;
 
 /* Entry ops that push frames: bit i for nftrace_ops[i]. */
-u32 nftrace_frame_ops;
+u64 nftrace_frame_ops;
 
 /* Entry ops some running reader wants: the others return at once. */
-u32 nftrace_live_ops;
+u64 nftrace_live_ops;
 
 #define NFTRACE_OPS(pf_, hook_) {		\
 	.hook = nftrace_hook,			\
@@ -42,6 +45,7 @@ u32 nftrace_live_ops;
 	.priority = NF_IP_PRI_LAST,		\
 }
 
+/* In nftrace_op_index() order: entry ops, then the same hooks' exit ops. */
 static struct nf_hook_ops nftrace_ops[NFTRACE_NR_OPS] = {
 	NFTRACE_OPS(NFPROTO_IPV4, NF_INET_PRE_ROUTING),
 	NFTRACE_OPS(NFPROTO_IPV4, NF_INET_LOCAL_IN),
@@ -53,6 +57,14 @@ static struct nf_hook_ops nftrace_ops[NFTRACE_NR_OPS] = {
 	NFTRACE_OPS(NFPROTO_IPV6, NF_INET_FORWARD),
 	NFTRACE_OPS(NFPROTO_IPV6, NF_INET_LOCAL_OUT),
 	NFTRACE_OPS(NFPROTO_IPV6, NF_INET_POST_ROUTING),
+	NFTRACE_OPS(NFPROTO_BRIDGE, NF_BR_PRE_ROUTING),
+	NFTRACE_OPS(NFPROTO_BRIDGE, NF_BR_LOCAL_IN),
+	NFTRACE_OPS(NFPROTO_BRIDGE, NF_BR_FORWARD),
+	NFTRACE_OPS(NFPROTO_BRIDGE, NF_BR_LOCAL_OUT),
+	NFTRACE_OPS(NFPROTO_BRIDGE, NF_BR_POST_ROUTING),
+	NFTRACE_OPS(NFPROTO_ARP, NF_ARP_IN),
+	NFTRACE_OPS(NFPROTO_ARP, NF_ARP_OUT),
+	NFTRACE_OPS(NFPROTO_ARP, NF_ARP_FORWARD),
 	NFTRACE_EXIT_OPS(NFPROTO_IPV4, NF_INET_PRE_ROUTING),
 	NFTRACE_EXIT_OPS(NFPROTO_IPV4, NF_INET_LOCAL_IN),
 	NFTRACE_EXIT_OPS(NFPROTO_IPV4, NF_INET_FORWARD),
@@ -63,6 +75,14 @@ static struct nf_hook_ops nftrace_ops[NFTRACE_NR_OPS] = {
 	NFTRACE_EXIT_OPS(NFPROTO_IPV6, NF_INET_FORWARD),
 	NFTRACE_EXIT_OPS(NFPROTO_IPV6, NF_INET_LOCAL_OUT),
 	NFTRACE_EXIT_OPS(NFPROTO_IPV6, NF_INET_POST_ROUTING),
+	NFTRACE_EXIT_OPS(NFPROTO_BRIDGE, NF_BR_PRE_ROUTING),
+	NFTRACE_EXIT_OPS(NFPROTO_BRIDGE, NF_BR_LOCAL_IN),
+	NFTRACE_EXIT_OPS(NFPROTO_BRIDGE, NF_BR_FORWARD),
+	NFTRACE_EXIT_OPS(NFPROTO_BRIDGE, NF_BR_LOCAL_OUT),
+	NFTRACE_EXIT_OPS(NFPROTO_BRIDGE, NF_BR_POST_ROUTING),
+	NFTRACE_EXIT_OPS(NFPROTO_ARP, NF_ARP_IN),
+	NFTRACE_EXIT_OPS(NFPROTO_ARP, NF_ARP_OUT),
+	NFTRACE_EXIT_OPS(NFPROTO_ARP, NF_ARP_FORWARD),
 };
 
 #define NFTRACE_PERNET(i)						\
@@ -80,6 +100,10 @@ NFTRACE_PERNET(4) NFTRACE_PERNET(5) NFTRACE_PERNET(6) NFTRACE_PERNET(7)
 NFTRACE_PERNET(8) NFTRACE_PERNET(9) NFTRACE_PERNET(10) NFTRACE_PERNET(11)
 NFTRACE_PERNET(12) NFTRACE_PERNET(13) NFTRACE_PERNET(14) NFTRACE_PERNET(15)
 NFTRACE_PERNET(16) NFTRACE_PERNET(17) NFTRACE_PERNET(18) NFTRACE_PERNET(19)
+NFTRACE_PERNET(20) NFTRACE_PERNET(21) NFTRACE_PERNET(22) NFTRACE_PERNET(23)
+NFTRACE_PERNET(24) NFTRACE_PERNET(25) NFTRACE_PERNET(26) NFTRACE_PERNET(27)
+NFTRACE_PERNET(28) NFTRACE_PERNET(29) NFTRACE_PERNET(30) NFTRACE_PERNET(31)
+NFTRACE_PERNET(32) NFTRACE_PERNET(33) NFTRACE_PERNET(34) NFTRACE_PERNET(35)
 
 #define NFTRACE_NET_OPS(i) {			\
 	.init = nftrace_net_init_##i,		\
@@ -93,37 +117,50 @@ static struct pernet_operations nftrace_net_ops[NFTRACE_NR_OPS] = {
 	NFTRACE_NET_OPS(9), NFTRACE_NET_OPS(10), NFTRACE_NET_OPS(11),
 	NFTRACE_NET_OPS(12), NFTRACE_NET_OPS(13), NFTRACE_NET_OPS(14),
 	NFTRACE_NET_OPS(15), NFTRACE_NET_OPS(16), NFTRACE_NET_OPS(17),
-	NFTRACE_NET_OPS(18), NFTRACE_NET_OPS(19),
+	NFTRACE_NET_OPS(18), NFTRACE_NET_OPS(19), NFTRACE_NET_OPS(20),
+	NFTRACE_NET_OPS(21), NFTRACE_NET_OPS(22), NFTRACE_NET_OPS(23),
+	NFTRACE_NET_OPS(24), NFTRACE_NET_OPS(25), NFTRACE_NET_OPS(26),
+	NFTRACE_NET_OPS(27), NFTRACE_NET_OPS(28), NFTRACE_NET_OPS(29),
+	NFTRACE_NET_OPS(30), NFTRACE_NET_OPS(31), NFTRACE_NET_OPS(32),
+	NFTRACE_NET_OPS(33), NFTRACE_NET_OPS(34), NFTRACE_NET_OPS(35),
 };
 
 /* Running readers that want each op; under nftrace_readers_lock. */
 static unsigned int nftrace_op_users[NFTRACE_NR_OPS];
 
 /* Ops registered (in every netns), until the module goes; under the lock. */
-static u32 nftrace_op_registered;
+static u64 nftrace_op_registered;
 
-/* The entry ops of hooks (a mask of 1 << NF_INET_*) in families. */
-static u32 nftrace_entry_ops(u32 hooks, u32 families)
+/*
+ * The entry ops of hooks (IPv4 and IPv6), hooks_bridge and hooks_arp
+ * (masks of 1 << each family's hook numbers) in families.
+ */
+u64 nftrace_entry_ops(u32 hooks, u32 families, u8 hooks_bridge, u8 hooks_arp)
 {
 	unsigned int hook;
-	u32 ops = 0;
+	u64 ops = 0;
 
 	for (hook = 0; hook < NFTRACE_NR_HOOKS; hook++) {
-		if (!(hooks & BIT(hook)))
-			continue;
-		if (families & NFTRACE_FAMILY_IPV4)
-			ops |= BIT(nftrace_op_index(NFPROTO_IPV4, hook));
-		if (families & NFTRACE_FAMILY_IPV6)
-			ops |= BIT(nftrace_op_index(NFPROTO_IPV6, hook));
+		if ((families & NFTRACE_FAMILY_IPV4) && (hooks & BIT(hook)))
+			ops |= BIT_ULL(nftrace_op_index(NFPROTO_IPV4, hook));
+		if ((families & NFTRACE_FAMILY_IPV6) && (hooks & BIT(hook)))
+			ops |= BIT_ULL(nftrace_op_index(NFPROTO_IPV6, hook));
+		if ((families & NFTRACE_FAMILY_BRIDGE) &&
+		    (hooks_bridge & BIT(hook)))
+			ops |= BIT_ULL(nftrace_op_index(NFPROTO_BRIDGE, hook));
 	}
+	for (hook = 0; hook < NFTRACE_NR_ARP_HOOKS; hook++)
+		if ((families & NFTRACE_FAMILY_ARP) && (hooks_arp & BIT(hook)))
+			ops |= BIT_ULL(nftrace_op_index(NFPROTO_ARP, hook));
 	return ops;
 }
 
 /*
  * The hooks that hand out the ids a reader of hooks looks up: PREROUTING
  * comes before INPUT, FORWARD and POSTROUTING, OUTPUT before POSTROUTING
- * (nftrace_packet_id()). A reader of PREROUTING or OUTPUT alone needs
- * none: a traversal starts there, and a packet pays no other hook.
+ * (nftrace_packet_id()), in the IPv4, IPv6 and bridge families alike. A
+ * reader of PREROUTING or OUTPUT alone needs none: a traversal starts
+ * there, and a packet pays no other hook. ARP hooks each start their own.
  */
 static u32 nftrace_id_hooks(u32 hooks)
 {
@@ -138,15 +175,16 @@ static u32 nftrace_id_hooks(u32 hooks)
 }
 
 /* The ops a reader's configuration asks for, as a bit mask of indexes. */
-u32 nftrace_reader_ops(const struct nftrace_reader *r)
+u64 nftrace_reader_ops(const struct nftrace_reader *r)
 {
-	u32 ops = nftrace_entry_ops(r->hooks, r->families);
+	u64 ops = r->entry_ops;
 
 	/* Drops: the same hooks' exit ops too. */
 	if (r->drops)
 		ops |= ops << NFTRACE_NR_ENTRY_OPS;
 	/* Packet ids: the entry hooks that come before its own. */
-	return ops | nftrace_entry_ops(nftrace_id_hooks(r->hooks), r->families);
+	return ops | nftrace_entry_ops(nftrace_id_hooks(r->hooks), r->families,
+				       nftrace_id_hooks(r->hooks_bridge), 0);
 }
 
 /*
@@ -155,14 +193,14 @@ u32 nftrace_reader_ops(const struct nftrace_reader *r)
  */
 static void nftrace_ops_update(void)
 {
-	u32 live = 0, frames = 0;
+	u64 live = 0, frames = 0;
 	unsigned int i;
 
 	for (i = 0; i < NFTRACE_NR_ENTRY_OPS; i++) {
 		if (nftrace_op_users[i])
-			live |= BIT(i);
+			live |= BIT_ULL(i);
 		if (nftrace_op_users[NFTRACE_NR_ENTRY_OPS + i])
-			frames |= BIT(i);
+			frames |= BIT_ULL(i);
 	}
 	WRITE_ONCE(nftrace_frame_ops, frames);
 	WRITE_ONCE(nftrace_live_ops, live);
@@ -173,26 +211,26 @@ static void nftrace_ops_update(void)
  * packet NFQUEUE holds in the netns. No new frames once no reader wants
  * them; the exit ops then stop popping too.
  */
-void nftrace_hooks_put(u32 ops)
+void nftrace_hooks_put(u64 ops)
 {
 	unsigned int i;
 
 	lockdep_assert_held(&nftrace_readers_lock);
 	for (i = 0; i < NFTRACE_NR_OPS; i++)
-		if (ops & BIT(i))
+		if (ops & BIT_ULL(i))
 			nftrace_op_users[i]--;
 	nftrace_ops_update();
 }
 
 /* Hook every netns at each op in ops that no reader had yet. */
-int nftrace_hooks_get(u32 ops)
+int nftrace_hooks_get(u64 ops)
 {
 	unsigned int i;
 	int err;
 
 	lockdep_assert_held(&nftrace_readers_lock);
 	for (i = 0; i < NFTRACE_NR_OPS; i++) {
-		if (!(ops & BIT(i)) || (nftrace_op_registered & BIT(i)))
+		if (!(ops & BIT_ULL(i)) || (nftrace_op_registered & BIT_ULL(i)))
 			continue;
 		/* The module parameter (read-only) at the first registration. */
 		if (i < NFTRACE_NR_ENTRY_OPS)
@@ -200,10 +238,10 @@ int nftrace_hooks_get(u32 ops)
 		err = register_pernet_subsys(&nftrace_net_ops[i]);
 		if (err)
 			return err;	/* those registered stay, idle */
-		nftrace_op_registered |= BIT(i);
+		nftrace_op_registered |= BIT_ULL(i);
 	}
 	for (i = 0; i < NFTRACE_NR_OPS; i++)
-		if (ops & BIT(i))
+		if (ops & BIT_ULL(i))
 			nftrace_op_users[i]++;
 	nftrace_ops_update();
 	return 0;
@@ -215,7 +253,7 @@ void nftrace_hooks_exit(void)
 	unsigned int i;
 
 	for (i = 0; i < NFTRACE_NR_OPS; i++)
-		if (nftrace_op_registered & BIT(i))
+		if (nftrace_op_registered & BIT_ULL(i))
 			unregister_pernet_subsys(&nftrace_net_ops[i]);
 	nftrace_op_registered = 0;
 }
