@@ -139,6 +139,42 @@ START_TEST(test_hooks)
 }
 END_TEST
 
+START_TEST(test_families)
+{
+	ck_assert_int_eq(parse("--families", "bridge", NULL), OPTS_RUN);
+	ck_assert_uint_eq(o.families, NFTRACE_FAMILY_BRIDGE);
+	ck_assert_int_eq(parse("--families", "inet,ARP", NULL), OPTS_RUN);
+	ck_assert_uint_eq(o.families, NFTRACE_FAMILIES_INET | NFTRACE_FAMILY_ARP);
+	ck_assert_uint_eq(o.hooks_arp, NFTRACE_ARP_HOOKS_ALL);
+	ck_assert_int_eq(parse("--families", "ip6", "-4", NULL), OPTS_RUN);
+	ck_assert_uint_eq(o.families, NFTRACE_FAMILIES_INET);
+	ck_assert_int_eq(parse("--families=all", NULL), OPTS_RUN);
+	ck_assert_uint_eq(o.families, NFTRACE_FAMILIES_ALL);
+	/* ARP's own numbers for the hooks it has. */
+	ck_assert_int_eq(parse("--families", "arp", "--hooks",
+			       "output,forward,postrouting", NULL), OPTS_RUN);
+	ck_assert_uint_eq(o.hooks_arp, (1U << NFTRACE_ARP_HOOK_OUT) |
+				       (1U << NFTRACE_ARP_HOOK_FORWARD));
+	ck_assert(capture_wants(&o, NFTRACE_NFPROTO_ARP, NFTRACE_ARP_HOOK_OUT));
+	ck_assert(!capture_wants(&o, NFTRACE_NFPROTO_ARP, NFTRACE_ARP_HOOK_IN));
+	ck_assert(!capture_wants(&o, NFTRACE_NFPROTO_IPV4, NFTRACE_HOOK_OUTPUT));
+	ck_assert_int_eq(parse("--families", "arp", "--hooks", "prerouting",
+			       NULL), OPTS_ERROR);
+	expect_error("none of the --hooks is ARP's (it has input, output and forward)");
+	ck_assert_int_eq(parse("--families", "ipx", NULL), OPTS_ERROR);
+	expect_error("--families: bad family 'ipx' (use inet, ip, ip6, bridge, arp or all)");
+	ck_assert_int_eq(parse("--families", "bridge,", NULL), OPTS_ERROR);
+	expect_error("bad family ''");
+	/* Outputs that hold IP packets only. */
+	ck_assert_int_eq(parse("--families", "bridge", "-w", "x", "-F", "pcap",
+			       NULL), OPTS_ERROR);
+	expect_error("a pcap file holds IPv4 and IPv6 packets only");
+	ck_assert_int_eq(parse("--families", "arp", "--journey", NULL),
+			 OPTS_ERROR);
+	expect_error("--journey follows IPv4 and IPv6 packets only");
+}
+END_TEST
+
 START_TEST(test_bad_hooks)
 {
 	static const char *const bad[] = {
@@ -455,7 +491,7 @@ START_TEST(test_manpage_covers_help)
 		"-w", "-c", "-s", "--snapshot-length", "--hooks", "-4", "-6",
 		"--netns", "-B", "--buffer-size", "--linktype", "-q", "-v",
 		"--device", "-h", "--help", "--version", "--drops",
-		"--journey",
+		"--journey", "--families",
 	};
 	char *man = NULL, want[64], *w;
 	size_t len = 0;
@@ -495,6 +531,7 @@ Suite *opts_suite(void)
 	tcase_add_test(tc, test_defaults);
 	tcase_add_test(tc, test_values);
 	tcase_add_test(tc, test_hooks);
+	tcase_add_test(tc, test_families);
 	tcase_add_test(tc, test_bad_hooks);
 	tcase_add_test(tc, test_bad_buffer_size);
 	tcase_add_test(tc, test_bad_snaplen);

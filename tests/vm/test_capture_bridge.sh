@@ -129,10 +129,46 @@ assert_eq "" "$(tshark -r $T/br.pcapng -T fields -e frame.interface_name -e fram
 assert_eq "$(tcpdump -r $T/p1.pcap -nn 2>/dev/null | grep -c 'echo request')" \
 	"$(tshark -r $T/br.pcapng -Y 'frame.interface_name == "PREROUTING" && icmp.type == 8' 2>/dev/null | wc -l)" \
 	"bridge PREROUTING saw every request tcpdump saw on p1"
+# libpcap reads a file of Ethernet interfaces, and filters it as Ethernet:
+# h1's echo requests, 5 to h2 at three hooks, 2 to br0 at PREROUTING and
+# INPUT.
+assert_eq "19 19" "$(tcpdump -r $T/br.pcapng -nn "ether src $mac_h1 and icmp[icmptype] == 8" 2>/dev/null | wc -l) $(tshark -r $T/br.pcapng -Y "eth.src == $mac_h1 && icmp.type == 8" 2>/dev/null | wc -l)" \
+	"tcpdump -r with an Ethernet filter, as tshark counts"
 # The text of the same file: ports, bridge, Ethernet.
 $CAP -r $T/br.pcapng --families bridge --hooks forward 'icmp[icmptype] == 8' > $T/br.txt 2> $T/br-r.err
 assert_eq 5 "$(grep -c " bridge FORWARD id=[0-9]* in=br0 phys_in=p1 out=br0 phys_out=p2 mark=0x0 netns=[0-9]* ct=none len=98 ether $mac_h1 > $mac_h2 icmp 10.12.0.1 > 10.12.0.2 echo request" $T/br.txt)" \
 	"text (-r, Ethernet filter): the forwarded requests with bridge and ports ($(head -n 1 $T/br.txt))"
+
+# 1b. --drops in the bridge family: a bridge forward rule drops UDP to
+# port 9; each datagram is at PREROUTING, at FORWARD, and at FORWARD again
+# as dropped, never at POSTROUTING.
+if drop_reasons; then
+	in_ns sw nft -f - <<-'NFT' || die "sw drop ruleset"
+	table bridge bd {
+		counter c_drop {}
+		chain h_fwd { type filter hook forward priority 0; udp dport 9 counter name "c_drop" drop; }
+	}
+	NFT
+	capture drops --families bridge --drops 'udp port 9'
+	udp_burst h1 10.12.0.2 9 4 "bridge drop"
+	stop_capture drops
+	dropped=$(nft_counter -n sw bridge bd c_drop)
+	assert_eq 4 "$dropped" "nft: dropped in bridge forward"
+	assert_eq "bridge FORWARD 4
+bridge FORWARD dropped 4
+bridge PREROUTING 4" \
+		"$(awk '{ print $3, $4, ($5 == "dropped" ? "dropped" : "") }' $T/drops.out |
+		   sed 's/ $//' | sort | uniq -c | awk '{ c = $1; $1 = ""; print substr($0, 2), c }')" \
+		"--drops: each datagram at PREROUTING, FORWARD, and dropped at FORWARD"
+	assert_eq 4 "$(grep ' bridge FORWARD dropped ' $T/drops.out | grep -c " in=br0 phys_in=p1 out=br0 phys_out=p2 .* udp 10.12.0.1:[0-9]* > 10.12.0.2:9 ")" \
+		"--drops: the drop records with bridge, ports and packet"
+	assert_eq "" "$(comm -3 <(grep ' bridge FORWARD dropped ' $T/drops.out | grep -o ' id=[0-9]*' | sort) \
+		<(grep ' bridge PREROUTING ' $T/drops.out | grep -o ' id=[0-9]*' | sort))" \
+		"--drops: each drop record has the id of its packet at PREROUTING"
+	in_ns sw nft delete table bridge bd
+else
+	ok "--drops in the bridge family: this kernel has no drop reasons (before 5.17)"
+fi
 
 # 2. ARP, as text: h1 resolves br0 again.
 ip -n h1 neigh flush dev eth0
@@ -162,6 +198,12 @@ in_ns h1 ping -c 3 -i 0.2 -W 1 -q 10.12.0.2 > /dev/null || fail "ping h2 with br
 stop_capture brnf
 fwd4=$(nft_counter -n sw ip it c_fwd4)
 assert_eq 6 "$fwd4" "nft: icmp at ipv4 forward, through br_netfilter"
+# Raw IP and Ethernet interfaces in one file: tshark reads it, libpcap
+# (1.10) refuses it, as the man page says.
+assert_eq 36 "$(tshark -r $T/brnf.pcapng 2>/dev/null | wc -l)" "tshark reads bridge and ipv4 in one file"
+tcpdump -r $T/brnf.pcapng > /dev/null 2> $T/tcpdump-mixed.err
+assert_match "different from the type of the first interface" "$(cat $T/tcpdump-mixed.err)" \
+	"tcpdump refuses a file of two link types"
 $CAP -r $T/brnf.pcapng --families bridge,ip 'icmp[icmptype] == 8' > $T/brnf.txt 2>> $T/brnf.err
 assert_eq "bridge FORWARD 3
 bridge POSTROUTING 3
