@@ -540,33 +540,6 @@ START_TEST(test_header_fields)
 }
 END_TEST
 
-/* An Ethernet header before p's n bytes: dst 02::02, src 02::01. */
-static size_t ether(__u8 *p, size_t n, __u16 type)
-{
-	static const __u8 mac[12] = { 2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1 };
-
-	memmove(p + 14, p, n);
-	memcpy(p, mac, 12);
-	p[12] = type >> 8;
-	p[13] = type & 0xff;
-	return n + 14;
-}
-
-/* An Ethernet/IPv4 ARP packet: op, sender 02::01 10.0.0.1, target. */
-static size_t arp(__u8 *p, __u16 op, const char *tpa)
-{
-	static const __u8 head[8] = { 0, 1, 8, 0, 6, 4 };
-	static const __u8 sha[6] = { 2, 0, 0, 0, 0, 1 };
-
-	memcpy(p, head, 8);
-	p[7] = op;
-	memcpy(p + 8, sha, 6);
-	inet_pton(AF_INET, "10.0.0.1", p + 14);
-	memset(p + 18, 0, 6);
-	inet_pton(AF_INET, tpa, p + 24);
-	return 28;
-}
-
 #define BR_HEAD "12:00:01.123456789 cpu1 bridge FORWARD in=br0 phys_in=p1 out=br0 phys_out=p2 mark=0x0 netns=4026531840 ct=none "
 
 /* The bridge and ARP families: names, ports, Ethernet, ARP, links. */
@@ -577,7 +550,7 @@ START_TEST(test_families)
 
 	n = pkt_ipv4(pkt, "10.0.0.1", "10.0.0.2", 1, 8);
 	n += pkt_icmp(pkt + n, 8, 0, 7, 1);
-	n = ether(pkt, n, 0x0800);
+	n = pkt_ether(pkt, n, 0x0800);
 	rec = rec_full(rec_make(&tr, NFTRACE_NFPROTO_BRIDGE,
 				NFTRACE_HOOK_FORWARD, pkt, n, n));
 	rec->link = NFTRACE_LINK_ETHERNET;
@@ -599,13 +572,13 @@ START_TEST(test_families)
 		"len=42 ether 02:00:00:00:00:01 > 02:00:00:00:00:02 ethertype 0x88cc\n");
 
 	/* ARP: a request in, behind Ethernet; a reply out. */
-	n = ether(pkt, arp(pkt, 1, "10.0.0.254"), 0x0806);
+	n = pkt_ether(pkt, pkt_arp(pkt, 1, "10.0.0.254"), 0x0806);
 	rec = rec_full(rec_make(&tr, NFTRACE_NFPROTO_ARP, NFTRACE_ARP_HOOK_IN,
 				pkt, n, n));
 	rec->link = NFTRACE_LINK_ETHERNET;
 	ck_assert_str_eq(fmt(rec),
 		"12:00:01.123456789 cpu1 arp INPUT in=eth0 out=- mark=0x0 netns=4026531840 ct=none len=42 ether 02:00:00:00:00:01 > 02:00:00:00:00:02 arp who-has 10.0.0.254 tell 10.0.0.1\n");
-	n = arp(pkt, 2, "10.0.0.9");
+	n = pkt_arp(pkt, 2, "10.0.0.9");
 	rec = rec_full(rec_make(&tr, NFTRACE_NFPROTO_ARP, NFTRACE_ARP_HOOK_OUT,
 				pkt, n, n));
 	rec->link = NFTRACE_LINK_ARP;

@@ -486,6 +486,78 @@ START_TEST(test_fuzz_random_records)
 END_TEST
 
 /* The tool end to end: -F pcapng against the fake device. */
+/*
+ * Bridge and ARP records: interfaces of link type Ethernet, and cooked
+ * (SLL) for ARP without Ethernet, as tshark dissects them; the tool's -r
+ * gives each record back as it was written (its text line).
+ */
+START_TEST(test_link_types)
+{
+	char err[PCAP_ERRBUF_SIZE], cmd[512], want[3 * NFTRACE_LINE_MAX];
+	struct pcapng_writer w;
+	struct nftrace_record *rec;
+	size_t n, len = 0;
+	__u8 pkt[256];
+	int i;
+
+	ck_assert_msg(pcapng_writer_open(&w, path, SNAPLEN, "nftrace-test",
+					 err) == 0, "%s", err);
+	for (i = 0; i < 3; i++) {
+		if (i == 0) {
+			__u32 sum = 0;
+			int k;
+
+			n = pkt_ipv4(pkt, "10.0.0.1", "10.0.0.2", 1, 8);
+			pkt_icmp(pkt + n, 8, 0, 7, 1);
+			/* Its checksum, that tshark checks. */
+			for (k = 0; k < 8; k += 2)
+				sum += pkt[n + k] << 8 | pkt[n + k + 1];
+			sum = ~((sum & 0xffff) + (sum >> 16)) & 0xffff;
+			pkt[n + 2] = sum >> 8;
+			pkt[n + 3] = sum & 0xff;
+			n = pkt_ether(pkt, n + 8, 0x0800);
+			rec = rec_make(&tr, NFTRACE_NFPROTO_BRIDGE,
+				       NFTRACE_HOOK_FORWARD, pkt, n, n);
+		} else {
+			n = pkt_arp(pkt, i, "10.0.0.254");
+			if (i == 1)
+				n = pkt_ether(pkt, n, 0x0806);
+			rec = rec_make(&tr, NFTRACE_NFPROTO_ARP, i == 1 ?
+				       NFTRACE_ARP_HOOK_OUT : NFTRACE_ARP_HOOK_IN,
+				       pkt, n, n);
+		}
+		rec = rec_full(rec);
+		rec->link = i == 2 ? NFTRACE_LINK_ARP : NFTRACE_LINK_ETHERNET;
+		rec->packet_id = 10 + i;
+		if (i == 0) {
+			strcpy(rec->ifname_in, "br0");
+			strcpy(rec->phys_ifname_in, "p1");
+			rec->phys_ifindex_in = 5;
+		}
+		ck_assert_int_eq(pcapng_writer_write(&w, rec, rec->len), 0);
+		len += nftrace_fmt_record(want + len, sizeof(want) - len, rec,
+					  rec->len, 0);
+	}
+	ck_assert_uint_eq(w.nr_ifs, 3);
+	ck_assert_int_eq(pcapng_writer_close(&w), 0);
+
+	tool_require("tshark");
+	snprintf(cmd, sizeof(cmd),
+		 "tshark -r %s -T fields -E separator='|' -e frame.interface_name -e frame.interface_description -e frame.protocols -e frame.len -e frame.packet_flags_direction -e arp.src.proto_ipv4 -e arp.dst.proto_ipv4 -e _ws.expert.severity",
+		 path);
+	ck_assert_int_eq(tool_run(cmd, out, sizeof(out)), 0);
+	ck_assert_str_eq(out,
+		"FORWARD|netns=4026531840 family=bridge|eth:ethertype:ip:icmp|42|0x00000000|||1048576\n"
+		"OUTPUT|netns=4026531840 family=arp|eth:ethertype:arp|42|0x00000002|10.0.0.1|10.0.0.254|1048576\n"
+		"INPUT|netns=4026531840 family=arp|sll:ethertype:arp|44|0x00000001|10.0.0.1|10.0.0.254|1048576\n");
+
+	snprintf(cmd, sizeof(cmd), "TZ=UTC %s -r %s --families all 2>/dev/null",
+		 NFTRACE_TOOL, path);
+	ck_assert_int_eq(tool_run(cmd, out, sizeof(out)), 0);
+	ck_assert_str_eq(out, want);
+}
+END_TEST
+
 START_TEST(test_tool_writes_pcapng)
 {
 	char cmd[8192];
@@ -522,6 +594,7 @@ Suite *pcapng_suite(void)
 	tcase_add_test(tc, test_libpcap_filters);
 	tcase_add_test(tc, test_tcpdump_filters);
 	tcase_add_test(tc, test_tshark_fields);
+	tcase_add_test(tc, test_link_types);
 	tcase_add_test(tc, test_tshark_new_fields);
 	tcase_add_test(tc, test_capinfos);
 	tcase_add_test(tc, test_isb_options);

@@ -132,3 +132,30 @@ struct nftrace_record *rec_later_fields(struct nftrace_record *rec)
 	rec->ct_mark = 0x2a;
 	return rec;
 }
+
+/* An Ethernet header before p's n bytes: dst 02::02, src 02::01. */
+size_t pkt_ether(__u8 *p, size_t n, __u16 type)
+{
+	static const __u8 mac[12] = { 2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1 };
+
+	memmove(p + 14, p, n);
+	memcpy(p, mac, 12);
+	p[12] = type >> 8;
+	p[13] = type & 0xff;
+	return n + 14;
+}
+
+/* An Ethernet/IPv4 ARP packet: op, sender 02::01 10.0.0.1, target. */
+size_t pkt_arp(__u8 *p, __u16 op, const char *tpa)
+{
+	static const __u8 head[8] = { 0, 1, 8, 0, 6, 4 };
+	static const __u8 sha[6] = { 2, 0, 0, 0, 0, 1 };
+
+	memcpy(p, head, 8);
+	p[7] = op;
+	memcpy(p + 8, sha, 6);
+	inet_pton(AF_INET, "10.0.0.1", p + 14);
+	memset(p + 18, 0, 6);
+	inet_pton(AF_INET, tpa, p + 24);
+	return 28;
+}

@@ -30,6 +30,12 @@ size_t pkt_udp(__u8 *p, __u16 sport, __u16 dport, __u16 len);
 /* ICMP/ICMPv6 header with id and seq (8 bytes); returns 8. */
 size_t pkt_icmp(__u8 *p, __u8 type, __u8 code, __u16 id, __u16 seq);
 
+/* An Ethernet header (02:00:00:00:00:01 > ..:02, type) before p's n bytes. */
+size_t pkt_ether(__u8 *p, size_t n, __u16 type);
+
+/* An Ethernet/IPv4 ARP packet: op, from 02::01 10.0.0.1, for tpa. */
+size_t pkt_arp(__u8 *p, __u16 op, const char *tpa);
+
 /* Room for a record with up to 64k of packet, 8-byte aligned. */
 struct test_rec {
 	_Alignas(8) __u8 buf[sizeof(struct nftrace_record) + 65536 + 8];
