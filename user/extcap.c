@@ -136,11 +136,14 @@ static void print_config(FILE *out)
 	for (i = 0; i < 5; i++)
 		fprintf(out, "value {arg=%d}{value=%s}{display=%s}{default=true}{enabled=true}\n",
 			ARG_HOOKS, hooks[i], hook_names[i]);
-	fprintf(out, "arg {number=%d}{call=--family}{display=Family}{type=selector}{tooltip=IPv4, IPv6 or both}\n",
+	fprintf(out, "arg {number=%d}{call=--family}{display=Family}{type=selector}{tooltip=The netfilter family: IPv4, IPv6, both, bridge (Ethernet frames), ARP, or all of them}\n",
 		ARG_FAMILY);
 	fprintf(out, "value {arg=%d}{value=both}{display=IPv4 and IPv6}{default=true}\n", ARG_FAMILY);
 	fprintf(out, "value {arg=%d}{value=ipv4}{display=IPv4}\n", ARG_FAMILY);
 	fprintf(out, "value {arg=%d}{value=ipv6}{display=IPv6}\n", ARG_FAMILY);
+	fprintf(out, "value {arg=%d}{value=bridge}{display=bridge}\n", ARG_FAMILY);
+	fprintf(out, "value {arg=%d}{value=arp}{display=ARP}\n", ARG_FAMILY);
+	fprintf(out, "value {arg=%d}{value=all}{display=all}\n", ARG_FAMILY);
 	fprintf(out, "arg {number=%d}{call=--netns}{display=Network namespace}{type=selector}{reload=true}{placeholder=Reload}{tooltip=Where to capture: this namespace, all of them, or one of /run/netns}\n",
 		ARG_NETNS);
 	print_netns_values(out);
@@ -189,13 +192,18 @@ enum opts_result extcap_parse(struct capture_opts *o, int argc, char **argv,
 			args[n++] = optarg;
 			break;
 		case C_FAMILY:
-			if (!strcmp(optarg, "ipv4"))
+			if (!strcmp(optarg, "ipv4")) {
 				args[n++] = "-4";
-			else if (!strcmp(optarg, "ipv6"))
+			} else if (!strcmp(optarg, "ipv6")) {
 				args[n++] = "-6";
-			else if (strcmp(optarg, "both")) {
+			} else if (!strcmp(optarg, "bridge") ||
+				   !strcmp(optarg, "arp") ||
+				   !strcmp(optarg, "all")) {
+				args[n++] = "--families";
+				args[n++] = optarg;
+			} else if (strcmp(optarg, "both")) {
 				snprintf(err, OPTS_ERR_SIZE,
-					 "--family: bad value '%s': both, ipv4 or ipv6",
+					 "--family: bad value '%s': both, ipv4, ipv6, bridge, arp or all",
 					 optarg);
 				return OPTS_ERROR;
 			}

@@ -358,12 +358,24 @@ START_TEST(test_extcap)
 	ck_assert_uint_eq(o.hooks, NFTRACE_HOOKS_ALL);
 	ck_assert_ptr_null(o.filter);
 
+	self[9] = "bridge";
+	ck_assert_int_eq(extcap_parse(&o, 10, self, out, err), OPTS_RUN);
+	ck_assert_uint_eq(o.families, NFTRACE_FAMILY_BRIDGE);
+	self[9] = "all";
+	ck_assert_int_eq(extcap_parse(&o, 10, self, out, err), OPTS_RUN);
+	ck_assert_uint_eq(o.families, NFTRACE_FAMILIES_ALL);
+	self[9] = "ipx";
+	ck_assert_int_eq(extcap_parse(&o, 10, self, out, err), OPTS_ERROR);
+	expect_error("--family: bad value 'ipx': both, ipv4, ipv6, bridge, arp or all");
+
 	ck_assert_int_eq(extcap_parse(&o, 4, other, out, err), OPTS_ERROR);
 	expect_error("no extcap interface eth0: this one is nftrace");
 	ck_assert_int_eq(extcap_parse(&o, 4, cfg, out, err), OPTS_EXIT);
 	fflush(out);
 	ck_assert_ptr_nonnull(strstr(out_buf, "arg {number=0}{call=--hooks}{display=Hooks}{type=multicheck}"));
 	ck_assert_ptr_nonnull(strstr(out_buf, "value {arg=2}{value=all}{display=all of them}\n"));
+	ck_assert_ptr_nonnull(strstr(out_buf, "value {arg=1}{value=bridge}{display=bridge}\n"
+					      "value {arg=1}{value=arp}{display=ARP}\n"));
 	/* Wireshark's reload button: the netns values again, nothing else. */
 	{
 		char *rl[] = { "nftrace", "--extcap-interface", "nftrace",
