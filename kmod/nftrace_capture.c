@@ -88,6 +88,9 @@ static void nftrace_set_devs(struct nftrace_devs *d,
 void nftrace_get_devs(struct nftrace_devs *d, const struct sk_buff *skb,
 		      const struct nf_hook_state *state)
 {
+	if (d->resolved)
+		return;
+	d->resolved = true;
 	if (state->pf == NFPROTO_BRIDGE) {
 		nftrace_set_devs(d, nftrace_port_bridge(state->in),
 				 nftrace_port_bridge(state->out),
@@ -318,7 +321,8 @@ static int nftrace_data_start(const struct sk_buff *skb, u8 pf, u8 *link)
 static void nftrace_fill(struct nftrace_record *rec, u32 len, u32 cap,
 			 const struct sk_buff *skb, int off, u8 link,
 			 const struct nf_hook_state *state,
-			 const struct nftrace_frame *drop, u64 tstamp, u64 id)
+			 const struct nftrace_frame *drop, u64 tstamp, u64 id,
+			 struct nftrace_devs *devs)
 {
 	rec->len = len;
 	rec->type = NFTRACE_REC_PACKET;
@@ -347,12 +351,8 @@ static void nftrace_fill(struct nftrace_record *rec, u32 len, u32 cap,
 	rec->hook = state->hook;
 	rec->family = state->pf;
 	rec->flags = 0;
-	{
-		struct nftrace_devs d;
-
-		nftrace_get_devs(&d, skb, state);
-		nftrace_fill_devs(rec, &d);
-	}
+	nftrace_get_devs(devs, skb, state);
+	nftrace_fill_devs(rec, devs);
 }
 
 static void nftrace_stat_inc(u64 *counter)
@@ -385,7 +385,8 @@ static void nftrace_set_busy(struct nftrace_cpu_ring *cr, bool busy)
 noinline __noclone void
 nftrace_capture(struct nftrace_reader *r, struct sk_buff *skb,
 		const struct nf_hook_state *state,
-		const struct nftrace_frame *drop, u64 *tstamp, u64 id)
+		const struct nftrace_frame *drop, u64 *tstamp, u64 id,
+		struct nftrace_devs *devs)
 {
 	struct nftrace_cpu_ring *cr = &r->rings[smp_processor_id()];
 	u8 pf = drop ? drop->pf : state->pf;
@@ -447,7 +448,8 @@ nftrace_capture(struct nftrace_reader *r, struct sk_buff *skb,
 	}
 	if (!*tstamp)
 		*tstamp = ktime_get_real_ns();
-	nftrace_fill(rec, len, cap, skb, off, link, state, drop, *tstamp, id);
+	nftrace_fill(rec, len, cap, skb, off, link, state, drop, *tstamp, id,
+		     devs);
 	rec->seq = cr->ring.seq;
 	/* Cannot fail: off + cap <= skb->len. Handles paged and GSO skbs. */
 	if (skb_copy_bits(skb, off, rec + 1, cap))
@@ -500,6 +502,7 @@ static noinline __noclone void nftrace_hook_live(struct sk_buff *skb,
 {
 	/* With interrupts off no softirq can nest here: nothing to do. */
 	bool bh = !irqs_disabled();
+	struct nftrace_devs devs = { .resolved = false };
 	struct nftrace_reader *r;
 	u64 tstamp = 0, id;
 
@@ -509,14 +512,14 @@ static noinline __noclone void nftrace_hook_live(struct sk_buff *skb,
 	}
 	id = nftrace_packet_id(skb, state->pf, state->hook);
 	if (unlikely(READ_ONCE(nftrace_frame_ops) & op))
-		nftrace_frame_push(skb, state, id);
+		nftrace_frame_push(skb, state, id, &devs);
 	/* nf_hook_slow() holds rcu_read_lock(). */
 	list_for_each_entry_rcu(r, &nftrace_readers, node) {
 		if (!(r->entry_ops & op))
 			continue;
 		if (r->net && !net_eq(r->net, state->net))
 			continue;
-		nftrace_capture(r, skb, state, NULL, &tstamp, id);
+		nftrace_capture(r, skb, state, NULL, &tstamp, id, &devs);
 	}
 	if (bh) {
 		local_unlock_nested_bh(&nftrace_bh_lock.lock);

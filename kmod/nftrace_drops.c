@@ -85,13 +85,15 @@ static void nftrace_frames_drop_skb(struct nftrace_frames *fs,
 }
 
 void nftrace_frame_push(const struct sk_buff *skb,
-			const struct nf_hook_state *state, u64 id)
+			const struct nf_hook_state *state, u64 id,
+			struct nftrace_devs *devs)
 {
 	u8 level = nftrace_context_level();
 	struct nftrace_frames *fs;
 	struct nftrace_frame *f;
 	unsigned long flags;
 
+	nftrace_get_devs(devs, skb, state);	/* the records' too */
 	/* Any context may push on this CPU's stack: irqs off, briefly. */
 	local_irq_save(flags);
 	fs = this_cpu_ptr(&nftrace_frames);
@@ -112,7 +114,7 @@ void nftrace_frame_push(const struct sk_buff *skb,
 	f->netns = state->net->ns.inum;
 	f->netns_cookie = nftrace_net_cookie(state->net);
 	f->packet_id = id;
-	nftrace_get_devs(&f->devs, skb, state);
+	f->devs = *devs;
 	local_irq_restore(flags);
 }
 
@@ -218,7 +220,7 @@ static void nftrace_drop_probe(void *data, NFTRACE_KFREE_SKB_ARGS)
 		/* r->net is held: no other netns can have its address. */
 		if (r->net && !net_eq(r->net, f.net))
 			continue;
-		nftrace_capture(r, skb, NULL, &f, &tstamp, 0);
+		nftrace_capture(r, skb, NULL, &f, &tstamp, 0, &f.devs);
 	}
 	rcu_read_unlock();
 	if (bh)

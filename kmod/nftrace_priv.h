@@ -184,8 +184,10 @@ unsigned int nftrace_hook(void *priv, struct sk_buff *skb,
  * The devices a packet is seen on, as the record says them: the device
  * in and out, and under a bridge the port in and out (phys_*). At bridge
  * hooks the device is the bridge, the port what the hook was given.
+ * Resolved once per hook call, when a first record or frame needs them.
  */
 struct nftrace_devs {
+	bool resolved;
 	int ifindex_in;
 	int ifindex_out;
 	int phys_ifindex_in;
@@ -218,7 +220,8 @@ struct nftrace_frame {
 };
 void nftrace_capture(struct nftrace_reader *r, struct sk_buff *skb,
 		     const struct nf_hook_state *state,
-		     const struct nftrace_frame *drop, u64 *tstamp, u64 id);
+		     const struct nftrace_frame *drop, u64 *tstamp, u64 id,
+		     struct nftrace_devs *devs);
 int nftrace_reader_start(struct nftrace_reader *r);
 void nftrace_reader_stop(struct nftrace_reader *r);
 bool nftrace_reader_has_data(struct nftrace_reader *r);
@@ -227,7 +230,8 @@ void nftrace_trickle(struct timer_list *t);
 
 /* nftrace_drops.c; the last two under nftrace_readers_lock. */
 void nftrace_frame_push(const struct sk_buff *skb,
-			const struct nf_hook_state *state, u64 id);
+			const struct nf_hook_state *state, u64 id,
+			struct nftrace_devs *devs);
 unsigned int nftrace_exit_hook(void *priv, struct sk_buff *skb,
 			       const struct nf_hook_state *state);
 int nftrace_drops_get(void);
