@@ -481,7 +481,8 @@ hung_task_timeout() { # SECONDS
 # flip when the first hook of a family and hook point comes or the last
 # goes) can go on executing the stale int3 for good: a soft lockup at
 # ip_local_deliver+0x5c that real hardware cannot have (TESTING.md).
-# Scripts that start and stop readers many times call this: unless
+# Scripts that start and stop readers, or load and unload the module, many
+# times call this: unless
 # NFTRACE_HOLD_KEYS=0, a base chain at every hook holds the keys up, so
 # nftrace still registers and unregisters its hooks but no code is
 # rewritten.
