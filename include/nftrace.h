@@ -69,6 +69,12 @@
 #define NFTRACE_NR_ARP_HOOKS		3
 #define NFTRACE_ARP_HOOKS_ALL		((1U << NFTRACE_NR_ARP_HOOKS) - 1)
 
+/* The netdev family's, per device: NF_NETDEV_INGRESS and _EGRESS. */
+#define NFTRACE_NETDEV_HOOK_INGRESS	0
+#define NFTRACE_NETDEV_HOOK_EGRESS	1
+#define NFTRACE_NR_NETDEV_HOOKS		2
+#define NFTRACE_NETDEV_HOOKS_ALL	((1U << NFTRACE_NR_NETDEV_HOOKS) - 1)
+
 /*
  * nftrace_config.families: which protocol families to capture. Zero means
  * NFTRACE_FAMILIES_INET, as before there were others; modules that know
@@ -78,21 +84,23 @@
 #define NFTRACE_FAMILY_IPV6	(1U << 1)
 #define NFTRACE_FAMILY_BRIDGE	(1U << 2)
 #define NFTRACE_FAMILY_ARP	(1U << 3)
+#define NFTRACE_FAMILY_NETDEV	(1U << 4)
 #define NFTRACE_FAMILIES_INET	(NFTRACE_FAMILY_IPV4 | NFTRACE_FAMILY_IPV6)
 #define NFTRACE_FAMILIES_ALL	(NFTRACE_FAMILIES_INET | NFTRACE_FAMILY_BRIDGE | \
-				 NFTRACE_FAMILY_ARP)
+				 NFTRACE_FAMILY_ARP | NFTRACE_FAMILY_NETDEV)
 
 /* nftrace_record.family: the NFPROTO_* of the hook. */
 #define NFTRACE_NFPROTO_IPV4	2
 #define NFTRACE_NFPROTO_ARP	3
+#define NFTRACE_NFPROTO_NETDEV	5
 #define NFTRACE_NFPROTO_BRIDGE	7
 #define NFTRACE_NFPROTO_IPV6	10
 
 /*
  * nftrace_record.link: where the packet bytes start. IP: the network
  * header (IPv4 and IPv6 hooks; pcap's LINKTYPE_RAW). ETHERNET: the
- * Ethernet header (bridge hooks, and ARP on an Ethernet device;
- * LINKTYPE_ETHERNET). ARP: the ARP header, on a device without an
+ * Ethernet header (bridge hooks, netdev hooks of an Ethernet or loopback
+ * device, and ARP on an Ethernet device; LINKTYPE_ETHERNET). ARP: the ARP header, on a device without an
  * Ethernet header. A filter runs on the bytes of its own link
  * (nftrace_filter.link).
  */
@@ -154,9 +162,12 @@
  *
  * packet_id: one packet's id at every hook it passes in one traversal of
  * the stack (PREROUTING, FORWARD, POSTROUTING; PREROUTING, INPUT; OUTPUT,
- * POSTROUTING), and on its drop record. Never 0 in a record that has it;
- * unique among the packets of one load of the module; not derived from
- * any kernel address.
+ * POSTROUTING), and on its drop record. While netdev hooks are captured,
+ * a received packet's traversal starts at its device's ingress, and one
+ * sent ends at egress. A bridged packet keeps its id through the bridge
+ * hooks and the IPv4 and IPv6 hooks br_netfilter takes it through.
+ * Never 0 in a record that has it; unique among the packets of one load
+ * of the module; not derived from any kernel address.
  */
 struct nftrace_record {
 	__u32	len;		/* header + packet bytes, not padded */
@@ -254,10 +265,15 @@ struct nftrace_info {
  * packet that netfilter drops there (NFTRACE_REC_F_DROP). Kernels without
  * the flag reject it: it sits where zeroed reserved space used to be.
  *
- * hooks are the IPv4 and IPv6 hooks; hooks_bridge (1 << NFTRACE_HOOK_*)
- * and hooks_arp (1 << NFTRACE_ARP_HOOK_*) those of the bridge and ARP
- * families, zero for all of the family's hooks when it is in families.
- * They sit where zeroed reserved space used to be, too.
+ * hooks are the IPv4 and IPv6 hooks; hooks_bridge (1 << NFTRACE_HOOK_*),
+ * hooks_arp (1 << NFTRACE_ARP_HOOK_*) and hooks_netdev
+ * (1 << NFTRACE_NETDEV_HOOK_*) those of the bridge, ARP and netdev
+ * families, zero for all of the family's hooks when it is in families
+ * (for netdev: those the kernel has; asking for egress where it has none,
+ * before 5.16 or without CONFIG_NETFILTER_EGRESS, is EOPNOTSUPP). They
+ * sit where zeroed reserved space used to be, too. The netdev family
+ * hooks every device of every netns, those registered later included,
+ * from the first reader that wants it until rmmod.
  */
 #define NFTRACE_CFG_DROPS	(1U << 0)
 #define NFTRACE_CFG_ALL		NFTRACE_CFG_DROPS
@@ -272,7 +288,8 @@ struct nftrace_config {
 	__u32	flags;		/* NFTRACE_CFG_* */
 	__u8	hooks_bridge;	/* 1 << NFTRACE_HOOK_* */
 	__u8	hooks_arp;	/* 1 << NFTRACE_ARP_HOOK_* */
-	__u16	__reserved16;	/* must be zero */
+	__u8	hooks_netdev;	/* 1 << NFTRACE_NETDEV_HOOK_* */
+	__u8	__reserved8;	/* must be zero */
 	__u64	__reserved;	/* must be zero */
 };
 
@@ -289,6 +306,21 @@ struct nftrace_filter {
 	__u32	len;		/* instructions, 1 .. 4096 */
 	__u32	link;		/* NFTRACE_LINK_*: was zero (IP) before */
 	__u64	insns;		/* user pointer to struct sock_filter[len] */
+};
+
+/*
+ * NFTRACE_IOC_SET_DEVICES, while stopped: record only packets with one of
+ * these devices as their in or out device, or as a bridge port
+ * (phys_ifname_in/out), by name, in every captured netns; count 0: every
+ * device, the default. Names are NUL-terminated. Applies to every family;
+ * netdev hooks are those devices' ingress and egress.
+ */
+#define NFTRACE_MAX_DEVICES	16
+
+struct nftrace_devices {
+	__u32	count;		/* 0 .. NFTRACE_MAX_DEVICES */
+	__u32	__pad;		/* must be zero */
+	char	names[NFTRACE_MAX_DEVICES][NFTRACE_IFNAMSIZ];
 };
 
 struct nftrace_cpu_stats {
@@ -318,6 +350,7 @@ struct nftrace_stats {
 #define NFTRACE_IOC_START	_IO(NFTRACE_IOC_MAGIC, 0x05)
 #define NFTRACE_IOC_STOP	_IO(NFTRACE_IOC_MAGIC, 0x06)
 #define NFTRACE_IOC_GET_STATS	_IOWR(NFTRACE_IOC_MAGIC, 0x07, struct nftrace_stats)
+#define NFTRACE_IOC_SET_DEVICES	_IOW(NFTRACE_IOC_MAGIC, 0x08, struct nftrace_devices)
 
 /* The layout is the ABI: any change here must be a new ABI version. */
 #ifdef __cplusplus
@@ -342,6 +375,7 @@ NFTRACE_ASSERT(sizeof(struct nftrace_ring_prod) == 64, "producer head");
 NFTRACE_ASSERT(sizeof(struct nftrace_info) == 64, "info");
 NFTRACE_ASSERT(sizeof(struct nftrace_config) == 40, "config");
 NFTRACE_ASSERT(sizeof(struct nftrace_filter) == 16, "filter");
+NFTRACE_ASSERT(sizeof(struct nftrace_devices) == 264, "devices");
 NFTRACE_ASSERT(sizeof(struct nftrace_cpu_stats) == 32, "cpu stats");
 NFTRACE_ASSERT(sizeof(struct nftrace_stats) == 48, "stats");
 #undef NFTRACE_ASSERT

@@ -58,6 +58,16 @@ static inline struct irq_work nftrace_irq_work_init_lazy(void (*fn)(struct irq_w
 #define IRQ_WORK_INIT_LAZY(fn)	nftrace_irq_work_init_lazy(fn)
 #endif
 
+/*
+ * v5.16, 42df6e1d221d ("netfilter: Introduce egress hook"): the netdev
+ * family's egress hook, where the kernel is built with it.
+ */
+#ifdef CONFIG_NETFILTER_EGRESS
+#define NFTRACE_HAVE_EGRESS	true
+#else
+#define NFTRACE_HAVE_EGRESS	false
+#endif
+
 /* v5.11, "preempt: Introduce in_hardirq()" */
 #ifndef HAVE_IN_HARDIRQ
 #define in_hardirq()	in_irq()

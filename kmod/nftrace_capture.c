@@ -111,6 +111,29 @@ void nftrace_get_devs(struct nftrace_devs *d, const struct sk_buff *skb,
 	nftrace_set_devs(d, state->in, state->out, NULL, NULL);
 }
 
+static bool nftrace_name_wanted(const struct nftrace_reader *r,
+				const char *name)
+{
+	unsigned int i;
+
+	if (!name[0])
+		return false;
+	for (i = 0; i < r->nr_devices; i++)
+		if (!strncmp(r->devices[i], name, NFTRACE_IFNAMSIZ))
+			return true;
+	return false;
+}
+
+/* Whether r, which names devices, wants a packet seen on d. */
+bool nftrace_devs_wanted(const struct nftrace_reader *r,
+			 const struct nftrace_devs *d)
+{
+	return nftrace_name_wanted(r, d->ifname_in) ||
+	       nftrace_name_wanted(r, d->ifname_out) ||
+	       nftrace_name_wanted(r, d->phys_ifname_in) ||
+	       nftrace_name_wanted(r, d->phys_ifname_out);
+}
+
 /*
  * Packet ids. A traversal of the stack starts at PREROUTING (received) or
  * OUTPUT (sent): there a packet gets a fresh id, and its skb's address is
@@ -160,23 +183,41 @@ static DEFINE_PER_CPU(struct nftrace_ids, nftrace_ids);
  * IPv4 or IPv6 hooks keeps its id there: those hooks only look it up, and
  * its bridge INPUT or POSTROUTING, which come before them, do not end it
  * (the inet INPUT or POSTROUTING does). ARP hooks each give a new id.
+ *
+ * While the netdev ingress hook is live, a received packet's traversal
+ * starts there instead: it runs on every device, before PREROUTING and
+ * on the same CPU, and PREROUTING (bridge, IPv4, IPv6) looks the id up.
+ * While egress is live, POSTROUTING no longer ends a traversal: egress,
+ * on the device the packet leaves by, does. A packet handed to a device
+ * that delivers it to another (a veth pair, a bridge device to its
+ * ports' hooks after the bridge OUTPUT) starts a new traversal there.
  */
-static bool nftrace_hook_starts(u8 pf, unsigned int hook, bool bridged)
+static bool nftrace_hook_starts(u8 pf, unsigned int hook, bool bridged,
+				u64 live)
 {
 	if (pf == NFPROTO_ARP)
 		return true;
+	if (pf == NFPROTO_NETDEV)
+		return hook == NFTRACE_NETDEV_HOOK_INGRESS;
 	if (bridged && pf != NFPROTO_BRIDGE)
 		return false;
-	return hook == NF_INET_PRE_ROUTING || hook == NF_INET_LOCAL_OUT;
+	if (hook == NF_INET_PRE_ROUTING)
+		return !(live & NFTRACE_OP_INGRESS);
+	return hook == NF_INET_LOCAL_OUT;
 }
 
-static bool nftrace_hook_ends(u8 pf, unsigned int hook, bool bridged)
+static bool nftrace_hook_ends(u8 pf, unsigned int hook, bool bridged,
+			      u64 live)
 {
 	if (pf == NFPROTO_ARP)
 		return true;
+	if (pf == NFPROTO_NETDEV)
+		return hook != NFTRACE_NETDEV_HOOK_INGRESS;
 	if (bridged && pf == NFPROTO_BRIDGE)
 		return false;
-	return hook == NF_INET_LOCAL_IN || hook == NF_INET_POST_ROUTING;
+	if (hook == NF_INET_POST_ROUTING)
+		return !(live & NFTRACE_OP_EGRESS);
+	return hook == NF_INET_LOCAL_IN;
 }
 
 /* The id of the packet skb at hook; bottom halves off (or irqs). */
@@ -184,15 +225,17 @@ static u64 nftrace_packet_id(const struct sk_buff *skb, u8 pf,
 			     unsigned int hook)
 {
 	struct nftrace_ids *ids = this_cpu_ptr(&nftrace_ids);
-	bool bridged = pf != NFPROTO_ARP && nftrace_bridged(skb);
-	bool ends = nftrace_hook_ends(pf, hook, bridged);
+	bool bridged = pf != NFPROTO_ARP && pf != NFPROTO_NETDEV &&
+		       nftrace_bridged(skb);
+	u64 live = READ_ONCE(nftrace_live_ops);
+	bool ends = nftrace_hook_ends(pf, hook, bridged, live);
 	struct nftrace_id_slot *set, *s;
 	unsigned long now = jiffies;
 	u64 id;
 	int i;
 
 	set = ids->set[hash_ptr(skb, ilog2(NFTRACE_ID_SETS))];
-	if (!nftrace_hook_starts(pf, hook, bridged)) {
+	if (!nftrace_hook_starts(pf, hook, bridged, live)) {
 		for (i = 0; i < 2; i++) {
 			s = &set[i];
 			if (s->skb != skb ||
@@ -293,10 +336,10 @@ static void nftrace_fill_devs(struct nftrace_record *rec,
 /*
  * Where the packet bytes of a record start, as an offset from skb->data
  * (negative: in the headroom), and which link that is. IPv4 and IPv6:
- * the network header. Bridge and ARP: the Ethernet header when the device
- * has one right before the network header (set as the mac header, or,
- * for an ARP request being sent, where skb->data is); else the network
- * header.
+ * the network header. Bridge, netdev and ARP: the Ethernet header when
+ * the device has one right before the network header (set as the mac
+ * header, or, for an ARP request being sent or any packet at egress,
+ * where skb->data is); else the network header. Loopback has one too.
  */
 static int nftrace_data_start(const struct sk_buff *skb, u8 pf, u8 *link)
 {
@@ -308,7 +351,8 @@ static int nftrace_data_start(const struct sk_buff *skb, u8 pf, u8 *link)
 		return net;
 	if (pf == NFPROTO_ARP)
 		*link = NFTRACE_LINK_ARP;
-	if (!skb->dev || skb->dev->type != ARPHRD_ETHER)
+	if (!skb->dev || (skb->dev->type != ARPHRD_ETHER &&
+			  skb->dev->type != ARPHRD_LOOPBACK))
 		return net;
 	mac = skb_mac_header_was_set(skb) ? skb_mac_offset(skb) : 0;
 	if (net - mac != ETH_HLEN || mac > 0)
@@ -519,6 +563,11 @@ static noinline __noclone void nftrace_hook_live(struct sk_buff *skb,
 			continue;
 		if (r->net && !net_eq(r->net, state->net))
 			continue;
+		if (unlikely(r->nr_devices)) {
+			nftrace_get_devs(&devs, skb, state);
+			if (!nftrace_devs_wanted(r, &devs))
+				continue;
+		}
 		nftrace_capture(r, skb, state, NULL, &tstamp, id, &devs);
 	}
 	if (bh) {

@@ -20,6 +20,7 @@
 #include <linux/nospec.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/netdevice.h>
 #include <linux/poll.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
@@ -37,6 +38,7 @@ static int nftrace_config_apply(struct nftrace_reader *r,
 	u32 families = c->families ?: NFTRACE_FAMILIES_INET;
 	u8 hooks_bridge = c->hooks_bridge ?: NFTRACE_HOOKS_ALL;
 	u8 hooks_arp = c->hooks_arp ?: NFTRACE_ARP_HOOKS_ALL;
+	u8 hooks_netdev = c->hooks_netdev ?: nftrace_netdev_hooks_avail();
 	u32 snaplen = c->snaplen ?: NFTRACE_SNAPLEN_DEFAULT;
 	u32 ring_size = c->ring_size ?: NFTRACE_RING_DEFAULT;
 	u32 wakeup = c->wakeup_bytes ?: ring_size / 8;
@@ -46,13 +48,17 @@ static int nftrace_config_apply(struct nftrace_reader *r,
 	if ((hooks & ~NFTRACE_HOOKS_ALL) || (families & ~NFTRACE_FAMILIES_ALL) ||
 	    (hooks_bridge & ~NFTRACE_HOOKS_ALL) ||
 	    (hooks_arp & ~NFTRACE_ARP_HOOKS_ALL) ||
-	    (c->flags & ~NFTRACE_CFG_ALL) || c->__reserved16 || c->__reserved)
+	    (hooks_netdev & ~NFTRACE_NETDEV_HOOKS_ALL) ||
+	    (c->flags & ~NFTRACE_CFG_ALL) || c->__reserved8 || c->__reserved)
 		return -EINVAL;
-	/* A kernel built without the family has no hooks of it. */
+	/* A kernel built without the family (or hook) has no hooks of it. */
 	if (((families & NFTRACE_FAMILY_BRIDGE) &&
 	     !IS_ENABLED(CONFIG_NETFILTER_FAMILY_BRIDGE)) ||
 	    ((families & NFTRACE_FAMILY_ARP) &&
-	     !IS_ENABLED(CONFIG_NETFILTER_FAMILY_ARP)))
+	     !IS_ENABLED(CONFIG_NETFILTER_FAMILY_ARP)) ||
+	    ((families & NFTRACE_FAMILY_NETDEV) &&
+	     (!hooks_netdev ||
+	      (hooks_netdev & ~nftrace_netdev_hooks_avail()))))
 		return -EOPNOTSUPP;
 	if (snaplen > NFTRACE_SNAPLEN_MAX)
 		return -EINVAL;
@@ -99,8 +105,9 @@ static int nftrace_config_apply(struct nftrace_reader *r,
 	r->families = families;
 	r->hooks_bridge = hooks_bridge;
 	r->hooks_arp = hooks_arp;
+	r->hooks_netdev = hooks_netdev;
 	r->entry_ops = nftrace_entry_ops(hooks, families, hooks_bridge,
-					 hooks_arp);
+					 hooks_arp, hooks_netdev);
 	r->snaplen = snaplen;
 	/* Not running: no hook reads r->net now (nftrace_reader_stop()). */
 	swap(r->net, net);
@@ -409,6 +416,48 @@ static int nftrace_set_filter(struct nftrace_reader *r, void __user *uarg)
 	return 0;
 }
 
+/* NFTRACE_IOC_SET_DEVICES: names checked and copied; count 0 clears. */
+static int nftrace_set_devices(struct nftrace_reader *r, void __user *uarg)
+{
+	struct nftrace_devices *d;
+	unsigned int i;
+	int err = 0;
+
+	if (r->state == NFTRACE_RUNNING)
+		return -EBUSY;
+	d = memdup_user(uarg, sizeof(*d));
+	if (IS_ERR(d))
+		return PTR_ERR(d);
+	if (d->count > NFTRACE_MAX_DEVICES || d->__pad) {
+		err = -EINVAL;
+		goto out;
+	}
+	for (i = 0; i < d->count; i++) {
+		size_t n = strnlen(d->names[i], NFTRACE_IFNAMSIZ);
+
+		/* A name the kernel could give a device: dev_valid_name(). */
+		if (n == NFTRACE_IFNAMSIZ || !dev_valid_name(d->names[i])) {
+			err = -EINVAL;
+			goto out;
+		}
+		memset(d->names[i] + n, 0, NFTRACE_IFNAMSIZ - n);
+	}
+	kfree(r->devices);
+	r->devices = NULL;
+	r->nr_devices = d->count;
+	if (d->count) {
+		r->devices = kmemdup(d->names, d->count * NFTRACE_IFNAMSIZ,
+				     GFP_KERNEL_ACCOUNT);
+		if (!r->devices) {
+			r->nr_devices = 0;
+			err = -ENOMEM;
+		}
+	}
+out:
+	kfree(d);
+	return err;
+}
+
 static int nftrace_get_stats(struct nftrace_reader *r, void __user *uarg)
 {
 	struct nftrace_stats st;
@@ -478,6 +527,9 @@ static long nftrace_ioctl(struct file *file, unsigned int cmd,
 	case NFTRACE_IOC_GET_STATS:
 		err = nftrace_get_stats(r, uarg);
 		break;
+	case NFTRACE_IOC_SET_DEVICES:
+		err = nftrace_set_devices(r, uarg);
+		break;
 	default:
 		err = -ENOTTY;
 		break;
@@ -514,6 +566,7 @@ static int nftrace_release(struct inode *inode, struct file *file)
 		nftrace_reader_stop(r);
 	timer_shutdown_sync(&r->trickle);
 	nftrace_filters_free(r);
+	kfree(r->devices);
 	nftrace_rings_free(r);
 	if (r->net)
 		put_net(r->net);

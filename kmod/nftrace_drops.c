@@ -220,6 +220,8 @@ static void nftrace_drop_probe(void *data, NFTRACE_KFREE_SKB_ARGS)
 		/* r->net is held: no other netns can have its address. */
 		if (r->net && !net_eq(r->net, f.net))
 			continue;
+		if (r->nr_devices && !nftrace_devs_wanted(r, &f.devs))
+			continue;
 		nftrace_capture(r, skb, NULL, &f, &tstamp, 0, &f.devs);
 	}
 	rcu_read_unlock();

@@ -47,10 +47,19 @@ static const char *const arp_hook_names[NFTRACE_NR_ARP_HOOKS] = {
 	[NFTRACE_ARP_HOOK_FORWARD]	= "FORWARD",
 };
 
+/* The netdev family's, per device, in the same capitals. */
+static const char *const netdev_hook_names[NFTRACE_NR_NETDEV_HOOKS] = {
+	[NFTRACE_NETDEV_HOOK_INGRESS]	= "INGRESS",
+	[NFTRACE_NETDEV_HOOK_EGRESS]	= "EGRESS",
+};
+
 const char *nftrace_family_hook_name(unsigned int family, unsigned int hook)
 {
 	if (family == NFTRACE_NFPROTO_ARP)
 		return hook < NFTRACE_NR_ARP_HOOKS ? arp_hook_names[hook] : NULL;
+	if (family == NFTRACE_NFPROTO_NETDEV)
+		return hook < NFTRACE_NR_NETDEV_HOOKS ? netdev_hook_names[hook] :
+							NULL;
 	return nftrace_hook_name(hook);
 }
 
@@ -65,6 +74,8 @@ const char *nftrace_family_name(unsigned int family)
 		return "bridge";
 	case NFTRACE_NFPROTO_ARP:
 		return "arp";
+	case NFTRACE_NFPROTO_NETDEV:
+		return "netdev";
 	default:
 		return NULL;
 	}
@@ -753,6 +764,10 @@ static void put_link_packet(struct fmt_line *l, __u8 family, __u8 link,
 		return;
 	}
 	if (link == NFTRACE_LINK_IP) {
+		/* A device without a link header: its version says which. */
+		if (family == NFTRACE_NFPROTO_NETDEV)
+			family = n && (p[0] >> 4) == 6 ? NFTRACE_NFPROTO_IPV6 :
+						       NFTRACE_NFPROTO_IPV4;
 		/* Another family's IP packets: nothing known to decode. */
 		if (family == NFTRACE_NFPROTO_IPV4 ||
 		    family == NFTRACE_NFPROTO_IPV6)

@@ -48,8 +48,10 @@
  *
  *   TIME		HH:MM:SS.nnnnnnnnn
  *   cpuC
- *   FAMILY		ipv4, ipv6, familyN
- *   HOOK		PREROUTING ... POSTROUTING, hookN
+ *   FAMILY		ipv4, ipv6, bridge, arp, netdev, familyN
+ *   HOOK		PREROUTING ... POSTROUTING; arp: INPUT, OUTPUT,
+ *			FORWARD; netdev: INGRESS (the device is in=),
+ *			EGRESS (out=); hookN
  *   dropped		a drop record (NFTRACE_REC_F_DROP)
  *   id=N		packet_id, decimal, when the header has one and it
  *			is not 0
@@ -144,10 +146,13 @@ static inline bool nftrace_rec_has_phys_out(const struct nftrace_record *rec)
 /* "PREROUTING" .. "POSTROUTING", or NULL for a hook number out of range. */
 const char *nftrace_hook_name(unsigned int hook);
 
-/* The hook's name in its family (ARP's own numbers), or NULL. */
+/*
+ * The hook's name in its family (ARP's and netdev's own numbers: "INPUT",
+ * "INGRESS", "EGRESS"), or NULL.
+ */
 const char *nftrace_family_hook_name(unsigned int family, unsigned int hook);
 
-/* "ipv4", "ipv6", "bridge", "arp", or NULL. */
+/* "ipv4", "ipv6", "bridge", "arp", "netdev", or NULL. */
 const char *nftrace_family_name(unsigned int family);
 
 /* "none" .. "related" for NFTRACE_CT_*, or NULL for another number. */

@@ -5,6 +5,7 @@
  *   nftrace_main.c     module init/exit, parameters
  *   nftrace_reg_net.c  the hooks of every netns (IPv4, IPv6, bridge, ARP),
  *                      registered on demand
+ *   nftrace_reg_netdev.c  the netdev family's, on every device
  *   nftrace_capture.c  the capture path: hook, packet ids, records; readers
  *   nftrace_drops.c    where netfilter dropped a packet (--drops)
  *   nftrace_buf.c      ring memory: allocation, double mapping, mmap
@@ -90,6 +91,9 @@ struct nftrace_reader {
 	u32 families;
 	u8 hooks_bridge;
 	u8 hooks_arp;
+	u8 hooks_netdev;
+	u8 nr_devices;			/* names in devices, 0: every device */
+	char (*devices)[NFTRACE_IFNAMSIZ];	/* NFTRACE_IOC_SET_DEVICES */
 	u32 snaplen;
 	struct net *net;		/* held (get_net()), NULL: every netns */
 	u32 wakeup_bytes;
@@ -128,12 +132,20 @@ struct nftrace_reader {
 #define NFTRACE_OPS_BRIDGE	(2 * NFTRACE_NR_HOOKS)
 #define NFTRACE_OPS_ARP		(3 * NFTRACE_NR_HOOKS)
 #define NFTRACE_NR_ENTRY_OPS	(NFTRACE_OPS_ARP + NFTRACE_NR_ARP_HOOKS)
-#define NFTRACE_NR_OPS		(2 * NFTRACE_NR_ENTRY_OPS)
+#define NFTRACE_NR_NET_OPS	(2 * NFTRACE_NR_ENTRY_OPS)
+#define NFTRACE_OPS_NETDEV	NFTRACE_NR_NET_OPS
+#define NFTRACE_NR_OPS		(NFTRACE_OPS_NETDEV + NFTRACE_NR_NETDEV_HOOKS)
+#define NFTRACE_NETDEV_OPS	(((1ULL << NFTRACE_NR_NETDEV_HOOKS) - 1) << \
+				 NFTRACE_OPS_NETDEV)
+#define NFTRACE_OP_INGRESS	BIT_ULL(NFTRACE_OPS_NETDEV + NF_NETDEV_INGRESS)
+#define NFTRACE_OP_EGRESS	BIT_ULL(NFTRACE_OPS_NETDEV + 1)
 
 /*
  * Index of an entry op: the IPv4 hooks, then IPv6, bridge and ARP, each in
  * its family's hook order. The exit op of the same hook (nftrace_drops.c)
- * is NFTRACE_NR_ENTRY_OPS further on. Masks of ops are u64.
+ * is NFTRACE_NR_ENTRY_OPS further on. The netdev family's two ops, per
+ * device (nftrace_reg_netdev.c), come after those, with no exit ops.
+ * Masks of ops are u64.
  */
 static inline unsigned int nftrace_op_index(u8 pf, unsigned int hook)
 {
@@ -159,6 +171,8 @@ static inline unsigned int nftrace_op_index(u8 pf, unsigned int hook)
 		return NFTRACE_OPS_BRIDGE + hook;
 	case NFPROTO_ARP:
 		return NFTRACE_OPS_ARP + hook;
+	case NFPROTO_NETDEV:
+		return NFTRACE_OPS_NETDEV + hook;
 	default:
 		return hook;
 	}
@@ -168,11 +182,17 @@ static inline unsigned int nftrace_op_index(u8 pf, unsigned int hook)
 extern int nftrace_priority;
 extern u64 nftrace_live_ops;
 extern u64 nftrace_frame_ops;
-u64 nftrace_entry_ops(u32 hooks, u32 families, u8 hooks_bridge, u8 hooks_arp);
+u64 nftrace_entry_ops(u32 hooks, u32 families, u8 hooks_bridge, u8 hooks_arp,
+		      u8 hooks_netdev);
 u64 nftrace_reader_ops(const struct nftrace_reader *r);
 int nftrace_hooks_get(u64 ops);
 void nftrace_hooks_put(u64 ops);
 void nftrace_hooks_exit(void);
+
+/* nftrace_reg_netdev.c; under nftrace_readers_lock. */
+u8 nftrace_netdev_hooks_avail(void);
+int nftrace_netdev_get(u8 hooks);
+void nftrace_netdev_exit(void);
 
 /* nftrace_capture.c */
 extern struct list_head nftrace_readers;
@@ -200,6 +220,8 @@ struct nftrace_devs {
 
 void nftrace_get_devs(struct nftrace_devs *d, const struct sk_buff *skb,
 		      const struct nf_hook_state *state);
+bool nftrace_devs_wanted(const struct nftrace_reader *r,
+			 const struct nftrace_devs *d);
 /*
  * Where a packet is, while some reader wants drops (nftrace_drops.c):
  * pushed by the entry op, popped by the exit op or by the drop.

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * nftrace_reg_net.c - the hooks of every netns, registered on demand:
- * IPv4, IPv6, bridge and ARP.
+ * IPv4, IPv6, bridge and ARP, and which ops do work. The netdev family's
+ * are per device (nftrace_reg_netdev.c).
  *
  * A hook is registered when the first reader wants it: the first reader
  * of, say, IPv4 output registers pernet operations that hook that point in
@@ -46,7 +47,7 @@ u64 nftrace_live_ops;
 }
 
 /* In nftrace_op_index() order: entry ops, then the same hooks' exit ops. */
-static struct nf_hook_ops nftrace_ops[NFTRACE_NR_OPS] = {
+static struct nf_hook_ops nftrace_ops[NFTRACE_NR_NET_OPS] = {
 	NFTRACE_OPS(NFPROTO_IPV4, NF_INET_PRE_ROUTING),
 	NFTRACE_OPS(NFPROTO_IPV4, NF_INET_LOCAL_IN),
 	NFTRACE_OPS(NFPROTO_IPV4, NF_INET_FORWARD),
@@ -110,7 +111,7 @@ NFTRACE_PERNET(32) NFTRACE_PERNET(33) NFTRACE_PERNET(34) NFTRACE_PERNET(35)
 	.exit = nftrace_net_exit_##i,		\
 }
 
-static struct pernet_operations nftrace_net_ops[NFTRACE_NR_OPS] = {
+static struct pernet_operations nftrace_net_ops[NFTRACE_NR_NET_OPS] = {
 	NFTRACE_NET_OPS(0), NFTRACE_NET_OPS(1), NFTRACE_NET_OPS(2),
 	NFTRACE_NET_OPS(3), NFTRACE_NET_OPS(4), NFTRACE_NET_OPS(5),
 	NFTRACE_NET_OPS(6), NFTRACE_NET_OPS(7), NFTRACE_NET_OPS(8),
@@ -132,10 +133,11 @@ static unsigned int nftrace_op_users[NFTRACE_NR_OPS];
 static u64 nftrace_op_registered;
 
 /*
- * The entry ops of hooks (IPv4 and IPv6), hooks_bridge and hooks_arp
- * (masks of 1 << each family's hook numbers) in families.
+ * The entry ops of hooks (IPv4 and IPv6), hooks_bridge, hooks_arp and
+ * hooks_netdev (masks of 1 << each family's hook numbers) in families.
  */
-u64 nftrace_entry_ops(u32 hooks, u32 families, u8 hooks_bridge, u8 hooks_arp)
+u64 nftrace_entry_ops(u32 hooks, u32 families, u8 hooks_bridge, u8 hooks_arp,
+		      u8 hooks_netdev)
 {
 	unsigned int hook;
 	u64 ops = 0;
@@ -152,6 +154,10 @@ u64 nftrace_entry_ops(u32 hooks, u32 families, u8 hooks_bridge, u8 hooks_arp)
 	for (hook = 0; hook < NFTRACE_NR_ARP_HOOKS; hook++)
 		if ((families & NFTRACE_FAMILY_ARP) && (hooks_arp & BIT(hook)))
 			ops |= BIT_ULL(nftrace_op_index(NFPROTO_ARP, hook));
+	for (hook = 0; hook < NFTRACE_NR_NETDEV_HOOKS; hook++)
+		if ((families & NFTRACE_FAMILY_NETDEV) &&
+		    (hooks_netdev & BIT(hook)))
+			ops |= BIT_ULL(nftrace_op_index(NFPROTO_NETDEV, hook));
 	return ops;
 }
 
@@ -161,6 +167,9 @@ u64 nftrace_entry_ops(u32 hooks, u32 families, u8 hooks_bridge, u8 hooks_arp)
  * (nftrace_packet_id()), in the IPv4, IPv6 and bridge families alike. A
  * reader of PREROUTING or OUTPUT alone needs none: a traversal starts
  * there, and a packet pays no other hook. ARP hooks each start their own.
+ * A netdev ingress hook starts one too (PREROUTING then looks the id up);
+ * egress ends one that netdev ingress or OUTPUT started
+ * (nftrace_reader_ops()).
  */
 static u32 nftrace_id_hooks(u32 hooks)
 {
@@ -179,12 +188,24 @@ u64 nftrace_reader_ops(const struct nftrace_reader *r)
 {
 	u64 ops = r->entry_ops;
 
-	/* Drops: the same hooks' exit ops too. */
+	/* Drops: the same hooks' exit ops too (netdev hooks have none). */
 	if (r->drops)
-		ops |= ops << NFTRACE_NR_ENTRY_OPS;
+		ops |= (ops & ~NFTRACE_NETDEV_OPS) << NFTRACE_NR_ENTRY_OPS;
 	/* Packet ids: the entry hooks that come before its own. */
-	return ops | nftrace_entry_ops(nftrace_id_hooks(r->hooks), r->families,
-				       nftrace_id_hooks(r->hooks_bridge), 0);
+	ops |= nftrace_entry_ops(nftrace_id_hooks(r->hooks), r->families,
+				 nftrace_id_hooks(r->hooks_bridge), 0, 0);
+	/*
+	 * Egress: those that start a traversal, whatever the families, so
+	 * that a packet there has passed one on its way (a packet sent on a
+	 * socket of its own, as ARP's or AF_PACKET's, gets a fresh id).
+	 */
+	if (ops & NFTRACE_OP_EGRESS)
+		ops |= NFTRACE_OP_INGRESS |
+		       nftrace_entry_ops(BIT(NF_INET_LOCAL_OUT),
+					 NFTRACE_FAMILIES_INET |
+					 NFTRACE_FAMILY_BRIDGE,
+					 BIT(NF_BR_LOCAL_OUT), 0, 0);
+	return ops;
 }
 
 /*
@@ -202,6 +223,9 @@ static void nftrace_ops_update(void)
 		if (nftrace_op_users[NFTRACE_NR_ENTRY_OPS + i])
 			frames |= BIT_ULL(i);
 	}
+	for (i = NFTRACE_OPS_NETDEV; i < NFTRACE_NR_OPS; i++)
+		if (nftrace_op_users[i])
+			live |= BIT_ULL(i);
 	WRITE_ONCE(nftrace_frame_ops, frames);
 	WRITE_ONCE(nftrace_live_ops, live);
 }
@@ -222,14 +246,24 @@ void nftrace_hooks_put(u64 ops)
 	nftrace_ops_update();
 }
 
-/* Hook every netns at each op in ops that no reader had yet. */
+/*
+ * Hook every netns at each op in ops that no reader had yet (the netdev
+ * ops: every device of every netns).
+ */
 int nftrace_hooks_get(u64 ops)
 {
 	unsigned int i;
 	int err;
 
 	lockdep_assert_held(&nftrace_readers_lock);
-	for (i = 0; i < NFTRACE_NR_OPS; i++) {
+	if (ops & NFTRACE_NETDEV_OPS & ~nftrace_op_registered) {
+		err = nftrace_netdev_get((ops | nftrace_op_registered) >>
+					 NFTRACE_OPS_NETDEV);
+		if (err)
+			return err;
+		nftrace_op_registered |= ops & NFTRACE_NETDEV_OPS;
+	}
+	for (i = 0; i < NFTRACE_NR_NET_OPS; i++) {
 		if (!(ops & BIT_ULL(i)) || (nftrace_op_registered & BIT_ULL(i)))
 			continue;
 		/* The module parameter (read-only) at the first registration. */
@@ -252,7 +286,9 @@ void nftrace_hooks_exit(void)
 {
 	unsigned int i;
 
-	for (i = 0; i < NFTRACE_NR_OPS; i++)
+	if (nftrace_op_registered & NFTRACE_NETDEV_OPS)
+		nftrace_netdev_exit();
+	for (i = 0; i < NFTRACE_NR_NET_OPS; i++)
 		if (nftrace_op_registered & BIT_ULL(i))
 			unregister_pernet_subsys(&nftrace_net_ops[i]);
 	nftrace_op_registered = 0;

@@ -41,21 +41,22 @@ all_suites="bullseye bookworm trixie sid"
 
 # The module's core tests: text at all hooks (IPv4, IPv6, forwarded), the
 # flood's accounting against nft counters, the ABI and a hostile consumer,
-# hook selection, lifecycle, the tool's statistics and --drops, the bridge
-# and ARP families.
+# hook selection, lifecycle, the tool's statistics and --drops, the bridge,
+# ARP and netdev families.
 matrix_tests="test_module_text.sh test_module_flood.sh test_module_abi.sh
 	test_module_hooksel.sh test_module_idle.sh test_module_perm.sh
 	test_module_lifecycle.sh test_module_gso.sh test_capture_text.sh
 	test_capture_stats.sh test_capture_drops.sh test_fuzz_dev.sh
 	test_module_cpushare.sh test_module_badlen.sh test_module_etwake.sh
 	test_module_priority.sh test_capture_netns_reuse.sh test_capture_nfqueue.sh
-	test_capture_ids.sh test_capture_conntrack.sh test_capture_bridge.sh"
+	test_capture_ids.sh test_capture_conntrack.sh test_capture_bridge.sh
+	test_capture_netdev.sh"
 # On PREEMPT_RT: what bottom halves, irq_work, timers and the drop probe
 # do differently.
 rt_tests="test_module_text.sh test_module_flood.sh test_module_abi.sh
 	test_module_lifecycle.sh test_capture_stats.sh test_capture_drops.sh
 	test_module_cpushare.sh test_module_etwake.sh test_fuzz_dev.sh
-	test_capture_ids.sh test_capture_bridge.sh"
+	test_capture_ids.sh test_capture_bridge.sh test_capture_netdev.sh"
 
 die() {
 	echo "kernels: $*" >&2

@@ -39,6 +39,7 @@ enum {
 	C_DROPS,
 	C_SNAPLEN,
 	C_BUFFER,
+	C_INTERFACE,
 };
 
 static const struct option long_opts[] = {
@@ -61,11 +62,15 @@ static const struct option long_opts[] = {
 	{ "drops",		no_argument,		NULL, C_DROPS },
 	{ "snaplen",		required_argument,	NULL, C_SNAPLEN },
 	{ "buffer-size",	required_argument,	NULL, C_BUFFER },
+	{ "interface",		required_argument,	NULL, C_INTERFACE },
 	{ NULL,			0,			NULL, 0 },
 };
 
 /* The dialog's fields: their numbers in --extcap-config. */
-enum { ARG_HOOKS, ARG_FAMILY, ARG_NETNS, ARG_DROPS, ARG_SNAPLEN, ARG_BUFFER };
+enum {
+	ARG_HOOKS, ARG_FAMILY, ARG_NETNS, ARG_DROPS, ARG_SNAPLEN, ARG_BUFFER,
+	ARG_INTERFACE,
+};
 
 int extcap_wanted(int argc, char **argv)
 {
@@ -125,24 +130,27 @@ static void print_config(FILE *out)
 {
 	static const char *const hooks[] = {
 		"prerouting", "input", "forward", "output", "postrouting",
+		"ingress", "egress",
 	};
 	static const char *const hook_names[] = {
 		"PREROUTING", "INPUT", "FORWARD", "OUTPUT", "POSTROUTING",
+		"INGRESS (netdev)", "EGRESS (netdev)",
 	};
 	unsigned int i;
 
-	fprintf(out, "arg {number=%d}{call=--hooks}{display=Hooks}{type=multicheck}{required=true}{tooltip=The netfilter hooks to capture at}\n",
+	fprintf(out, "arg {number=%d}{call=--hooks}{display=Hooks}{type=multicheck}{required=true}{tooltip=The netfilter hooks to capture at (ingress and egress: the netdev family's)}\n",
 		ARG_HOOKS);
-	for (i = 0; i < 5; i++)
+	for (i = 0; i < sizeof(hooks) / sizeof(hooks[0]); i++)
 		fprintf(out, "value {arg=%d}{value=%s}{display=%s}{default=true}{enabled=true}\n",
 			ARG_HOOKS, hooks[i], hook_names[i]);
-	fprintf(out, "arg {number=%d}{call=--family}{display=Family}{type=selector}{tooltip=The netfilter family: IPv4, IPv6, both, bridge (Ethernet frames), ARP, or all of them}\n",
+	fprintf(out, "arg {number=%d}{call=--family}{display=Family}{type=selector}{tooltip=The netfilter family: IPv4, IPv6, both, bridge (Ethernet frames), ARP, netdev (every device's ingress and egress), or all of them}\n",
 		ARG_FAMILY);
 	fprintf(out, "value {arg=%d}{value=both}{display=IPv4 and IPv6}{default=true}\n", ARG_FAMILY);
 	fprintf(out, "value {arg=%d}{value=ipv4}{display=IPv4}\n", ARG_FAMILY);
 	fprintf(out, "value {arg=%d}{value=ipv6}{display=IPv6}\n", ARG_FAMILY);
 	fprintf(out, "value {arg=%d}{value=bridge}{display=bridge}\n", ARG_FAMILY);
 	fprintf(out, "value {arg=%d}{value=arp}{display=ARP}\n", ARG_FAMILY);
+	fprintf(out, "value {arg=%d}{value=netdev}{display=netdev}\n", ARG_FAMILY);
 	fprintf(out, "value {arg=%d}{value=all}{display=all}\n", ARG_FAMILY);
 	fprintf(out, "arg {number=%d}{call=--netns}{display=Network namespace}{type=selector}{reload=true}{placeholder=Reload}{tooltip=Where to capture: this namespace, all of them, or one of /run/netns}\n",
 		ARG_NETNS);
@@ -154,6 +162,39 @@ static void print_config(FILE *out)
 		NFTRACE_SNAPLEN_MAX);
 	fprintf(out, "arg {number=%d}{call=--buffer-size}{display=Buffer per CPU (KiB)}{type=integer}{range=%u,%u}{default=1024}{tooltip=Ring size per CPU, a power of two}\n",
 		ARG_BUFFER, NFTRACE_RING_MIN / 1024, NFTRACE_RING_MAX / 1024);
+	fprintf(out, "arg {number=%d}{call=--interface}{display=Devices}{type=string}{tooltip=Only packets in or out of these devices, comma-separated (at most %u); empty: all}\n",
+		ARG_INTERFACE, NFTRACE_MAX_DEVICES);
+}
+
+/*
+ * The dialog's hooks, all checked by default, as the chosen family has
+ * them: without netdev, its ingress and egress are left out; for netdev
+ * alone, the others. Left as they are when none would remain, for the
+ * tool to say what is missing.
+ */
+static const char *family_hooks(const char *hooks, const char *family,
+				 char *buf, size_t size)
+{
+	int netdev = family && (!strcmp(family, "netdev") ||
+				!strcmp(family, "all"));
+	int others = !family || strcmp(family, "netdev");
+	const char *p = hooks;
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (;;) {
+		size_t n = strcspn(p, ",");
+		int is_netdev = (n == 7 && !strncmp(p, "ingress", 7)) ||
+				(n == 6 && !strncmp(p, "egress", 6));
+
+		if (n && (is_netdev ? netdev : others))
+			len += snprintf(buf + len, len < size ? size - len : 0,
+					"%s%.*s", len ? "," : "", (int)n, p);
+		if (!p[n])
+			break;
+		p += n + 1;
+	}
+	return buf[0] && len < size ? buf : hooks;
 }
 
 #define MAX_ARGS	24
@@ -162,7 +203,8 @@ enum opts_result extcap_parse(struct capture_opts *o, int argc, char **argv,
 			      FILE *out, char *err)
 {
 	const char *iface = NULL, *fifo = NULL, *filter = NULL;
-	const char *reload = NULL;
+	const char *reload = NULL, *hooks = NULL, *family = NULL;
+	char hooks_buf[128];
 	int interfaces = 0, dlts = 0, config = 0, capture = 0;
 	char *args[MAX_ARGS] = { argv[0] };
 	int n = 1, c;
@@ -188,22 +230,23 @@ enum opts_result extcap_parse(struct capture_opts *o, int argc, char **argv,
 		case X_DEBUG_FILE:
 			break;	/* no toolbar controls, no debug log */
 		case C_HOOKS:
-			args[n++] = "--hooks";
-			args[n++] = optarg;
+			hooks = optarg;
 			break;
 		case C_FAMILY:
+			family = optarg;
 			if (!strcmp(optarg, "ipv4")) {
 				args[n++] = "-4";
 			} else if (!strcmp(optarg, "ipv6")) {
 				args[n++] = "-6";
 			} else if (!strcmp(optarg, "bridge") ||
 				   !strcmp(optarg, "arp") ||
+				   !strcmp(optarg, "netdev") ||
 				   !strcmp(optarg, "all")) {
 				args[n++] = "--families";
 				args[n++] = optarg;
 			} else if (strcmp(optarg, "both")) {
 				snprintf(err, OPTS_ERR_SIZE,
-					 "--family: bad value '%s': both, ipv4, ipv6, bridge, arp or all",
+					 "--family: bad value '%s': both, ipv4, ipv6, bridge, arp, netdev or all",
 					 optarg);
 				return OPTS_ERROR;
 			}
@@ -225,13 +268,19 @@ enum opts_result extcap_parse(struct capture_opts *o, int argc, char **argv,
 			args[n++] = "-B";
 			args[n++] = optarg;
 			break;
+		case C_INTERFACE:
+			if (*optarg) {
+				args[n++] = "-i";
+				args[n++] = optarg;
+			}
+			break;
 		case '?':
 		default:
 			snprintf(err, OPTS_ERR_SIZE, "unknown extcap option %s",
 				 argv[optind - 1]);
 			return OPTS_ERROR;
 		}
-		if (n > MAX_ARGS - 8) {
+		if (n > MAX_ARGS - 10) {	/* room for what follows */
 			snprintf(err, OPTS_ERR_SIZE, "too many options");
 			return OPTS_ERROR;
 		}
@@ -267,6 +316,11 @@ enum opts_result extcap_parse(struct capture_opts *o, int argc, char **argv,
 		snprintf(err, OPTS_ERR_SIZE,
 			 "nothing to do: --extcap-interfaces, --extcap-dlts, --extcap-config, or --capture --fifo PATH");
 		return OPTS_ERROR;
+	}
+	if (hooks) {
+		args[n++] = "--hooks";
+		args[n++] = (char *)family_hooks(hooks, family, hooks_buf,
+						 sizeof(hooks_buf));
 	}
 	args[n++] = "-w";
 	args[n++] = (char *)fifo;

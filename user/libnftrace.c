@@ -172,6 +172,27 @@ int nftrace_set_filter(struct nftrace *t, const struct sock_filter *insns,
 	return nftrace_set_filter_link(t, NFTRACE_LINK_IP, insns, len);
 }
 
+int nftrace_set_devices(struct nftrace *t,
+			const char (*names)[NFTRACE_IFNAMSIZ], unsigned int count)
+{
+	struct nftrace_devices d = { .count = count };
+	unsigned int i;
+
+	if (count > NFTRACE_MAX_DEVICES) {
+		errno = EINVAL;
+		return fail(t, "more than %u devices", NFTRACE_MAX_DEVICES);
+	}
+	/* Each NUL-terminated, whatever the caller's arrays hold. */
+	for (i = 0; i < count; i++)
+		memcpy(d.names[i], names[i], strnlen(names[i],
+						     NFTRACE_IFNAMSIZ - 1));
+	if (ioctl(t->fd, NFTRACE_IOC_SET_DEVICES, &d) < 0)
+		return fail_ioctl(t, errno == ENOTTY ?
+				     "select devices (an older module does not know them)" :
+				     "select devices");
+	return 0;
+}
+
 int nftrace_clear_filter(struct nftrace *t)
 {
 	if (ioctl(t->fd, NFTRACE_IOC_CLEAR_FILTER) < 0)

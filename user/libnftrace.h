@@ -106,6 +106,13 @@ int nftrace_set_filter(struct nftrace *t, const struct sock_filter *insns,
 int nftrace_set_filter_link(struct nftrace *t, unsigned int link,
 			    const struct sock_filter *insns, unsigned int len);
 int nftrace_clear_filter(struct nftrace *t);
+/*
+ * Record only packets with one of these count devices (by name, at most
+ * NFTRACE_MAX_DEVICES) as input or output device or bridge port; count
+ * 0: every device. ENOTTY: a module from before devices.
+ */
+int nftrace_set_devices(struct nftrace *t,
+			const char (*names)[NFTRACE_IFNAMSIZ], unsigned int count);
 
 int nftrace_get_info(struct nftrace *t, struct nftrace_info *info);
 

@@ -230,22 +230,43 @@ static int open_netns(const struct capture_opts *o, __s32 *fd)
 	return 0;
 }
 
+/* "ipv4+ipv6+netdev": the families, into buf. */
+static const char *families_str(unsigned int families, char *buf, size_t size)
+{
+	static const char *const names[] = {
+		"ipv4", "ipv6", "bridge", "arp", "netdev",
+	};
+	size_t len = 0;
+	unsigned int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (families & (1U << i))
+			len += snprintf(buf + len, len < size ? size - len : 0,
+					"%s%s", len ? "+" : "", names[i]);
+	return buf;
+}
+
 static void print_banner(const struct capture *cap)
 {
 	const struct nftrace_info *in = nftrace_info(cap->t);
-	char hooks[64];
+	unsigned int hooks = 0, i;
+	char hbuf[96], fbuf[64];
 
 	if (cap->opts->quiet)
 		return;
-	fprintf(stderr, "%s: capturing at %s, %s%s%s, ", PROG,
-		capture_hooks_str(in->hooks, hooks, sizeof(hooks)),
-		(in->families & NFTRACE_FAMILIES_INET) == NFTRACE_FAMILY_IPV4 ? "ipv4" :
-		(in->families & NFTRACE_FAMILIES_INET) == NFTRACE_FAMILY_IPV6 ? "ipv6" :
-		(in->families & NFTRACE_FAMILIES_INET) ? "ipv4+ipv6" : "",
-		in->families & NFTRACE_FAMILY_BRIDGE ?
-		(in->families & NFTRACE_FAMILIES_INET ? "+bridge" : "bridge") : "",
-		in->families & NFTRACE_FAMILY_ARP ?
-		(in->families & ~NFTRACE_FAMILY_ARP ? "+arp" : "arp") : "");
+	/* The netdev hooks are the tool's to tell: the info has none. */
+	if (in->families & ~NFTRACE_FAMILY_NETDEV)
+		hooks = in->hooks;
+	if (in->families & NFTRACE_FAMILY_NETDEV)
+		hooks |= cap->opts->hooks_netdev << CAPTURE_NETDEV_SHIFT;
+	fprintf(stderr, "%s: capturing at %s, %s, ", PROG,
+		capture_hooks_str(hooks, hbuf, sizeof(hbuf)),
+		families_str(in->families, fbuf, sizeof(fbuf)));
+	for (i = 0; i < cap->opts->nr_devices; i++)
+		fprintf(stderr, "%s%s%s", i ? "," : "devices ",
+			cap->opts->devices[i],
+			i + 1 == cap->opts->nr_devices ? ", " : "");
 	if (in->netns)
 		fprintf(stderr, "netns %u", in->netns);
 	else
@@ -379,6 +400,72 @@ static int set_filters(struct nftrace *t, const struct bpf_program *prog,
 	return 0;
 }
 
+/*
+ * The netdev hooks to ask for: both is all the kernel has (0), so that
+ * a kernel without egress (before 5.16) still captures at ingress; egress
+ * alone is asked for as such, and refused there.
+ */
+static __u8 netdev_hooks(const struct capture_opts *o)
+{
+	if (!(o->families & NFTRACE_FAMILY_NETDEV) ||
+	    o->hooks_netdev == NFTRACE_NETDEV_HOOKS_ALL)
+		return 0;
+	return o->hooks_netdev;
+}
+
+/*
+ * EOPNOTSUPP from SET_CONFIG or START for a family beyond inet: which
+ * hooks this kernel lacks. False when the family is not the reason.
+ */
+static int no_hooks(const struct capture_opts *o)
+{
+	if (errno != EOPNOTSUPP || !(o->families & ~NFTRACE_FAMILIES_INET))
+		return 0;
+	if (netdev_hooks(o) & (1U << NFTRACE_NETDEV_HOOK_EGRESS))
+		fprintf(stderr, "%s: --hooks egress: this kernel has no netdev egress hook (Linux 5.16 or later has, with CONFIG_NETFILTER_EGRESS)\n",
+			PROG);
+	else if (o->families & (NFTRACE_FAMILY_BRIDGE | NFTRACE_FAMILY_ARP))
+		fprintf(stderr, "%s: --families: this kernel has no bridge or arp netfilter hooks (CONFIG_NETFILTER_FAMILY_BRIDGE, _ARP)\n",
+			PROG);
+	else
+		fprintf(stderr, "%s: --families netdev: this kernel has no netdev ingress hook (CONFIG_NETFILTER_INGRESS)\n",
+			PROG);
+	return 1;
+}
+
+/*
+ * EINVAL from SET_CONFIG with the netdev family: a module from before
+ * it, when the same config without it is taken.
+ */
+static int netdev_too_new(struct nftrace *t, const struct nftrace_config *cfg)
+{
+	struct nftrace_config c = *cfg;
+
+	if (errno != EINVAL || !(cfg->families & NFTRACE_FAMILY_NETDEV))
+		return 0;
+	c.families &= ~NFTRACE_FAMILY_NETDEV;
+	c.hooks_netdev = 0;
+	if (nftrace_set_config(t, &c) < 0)
+		return 0;
+	fprintf(stderr, "%s: --families netdev: the loaded nftrace.ko does not capture the netdev family (too old): load the one built with this tool\n",
+		PROG);
+	return 1;
+}
+
+/* -i: the devices to record, to a module that knows them. */
+static int set_devices(struct nftrace *t, const struct capture_opts *o)
+{
+	if (!o->nr_devices || nftrace_set_devices(t, o->devices,
+						  o->nr_devices) == 0)
+		return 0;
+	if (errno == ENOTTY)
+		fprintf(stderr, "%s: --interface: the loaded nftrace.ko does not select devices (too old): load the one built with this tool\n",
+			PROG);
+	else
+		fprintf(stderr, "%s: %s\n", PROG, nftrace_geterr(t));
+	return -1;
+}
+
 static int setup_device(struct capture *cap, struct bpf_program *prog)
 {
 	const struct capture_opts *o = cap->opts;
@@ -387,6 +474,7 @@ static int setup_device(struct capture *cap, struct bpf_program *prog)
 		.hooks = o->hooks,
 		.hooks_bridge = o->hooks,
 		.hooks_arp = o->hooks_arp,
+		.hooks_netdev = netdev_hooks(o),
 		.families = o->families,
 		.snaplen = o->snaplen,
 		.ring_size = o->ring_size,
@@ -422,6 +510,11 @@ static int setup_device(struct capture *cap, struct bpf_program *prog)
 		}
 		cfg.flags = NFTRACE_CFG_DROPS;
 	}
+	if (ret < 0 && netdev_too_new(cap->t, &cfg)) {
+		if (cfg.netns_fd >= 0)
+			close(cfg.netns_fd);
+		return -1;
+	}
 	if (cfg.netns_fd >= 0)
 		close(cfg.netns_fd);
 	if (ret < 0 && errno == EINVAL &&
@@ -430,12 +523,10 @@ static int setup_device(struct capture *cap, struct bpf_program *prog)
 			PROG);
 		return -1;
 	}
-	if (ret < 0 && errno == EOPNOTSUPP &&
-	    (o->families & ~NFTRACE_FAMILIES_INET)) {
-		fprintf(stderr, "%s: --families: this kernel has no bridge or arp netfilter hooks (CONFIG_NETFILTER_FAMILY_BRIDGE, _ARP)\n",
-			PROG);
+	if (ret < 0 && no_hooks(o))
 		return -1;
-	}
+	if (ret == 0 && set_devices(cap->t, o) < 0)
+		return -1;
 	if (ret < 0 || (o->filter && set_filters(cap->t, prog, o->families) < 0) ||
 	    nftrace_map(cap->t) < 0) {
 		fprintf(stderr, "%s: %s\n", PROG, nftrace_geterr(cap->t));
@@ -576,7 +667,8 @@ static int read_file(struct capture *cap, const struct bpf_program *prog)
 			break;
 		if (lost)
 			on_lost(cap, rec->cpu, lost);
-		if (!capture_wants(o, rec->family, rec->hook))
+		if (!capture_wants(o, rec->family, rec->hook) ||
+		    !capture_wants_device(o, rec))
 			continue;
 		data = nftrace_record_data(rec, len, &cap_len);
 		h.caplen = cap_len;
@@ -595,6 +687,37 @@ static int read_file(struct capture *cap, const struct bpf_program *prog)
 	if (close_output(cap) < 0)
 		ret = -1;
 	return ret;
+}
+
+/*
+ * The filter for each link the families' packets have: IP (inet; netdev
+ * on a device without an Ethernet header) and Ethernet (bridge, arp,
+ * netdev). An expression of Ethernet's alone ("ether host ...") does not
+ * compile for IP: when only netdev has IP packets, it keeps none of them.
+ */
+static int compile_filters(const struct capture_opts *o,
+			   struct bpf_program *prog, char *err)
+{
+	static const struct bpf_insn none = BPF_STMT(BPF_RET | BPF_K, 0);
+	struct bpf_program *ip = &prog[NFTRACE_LINK_IP];
+
+	if ((o->families & ~NFTRACE_FAMILIES_INET) &&
+	    capture_compile_filter(o, DLT_EN10MB, &prog[NFTRACE_LINK_ETHERNET],
+				   err) < 0)
+		return -1;
+	if (!(o->families & (NFTRACE_FAMILIES_INET | NFTRACE_FAMILY_NETDEV)) ||
+	    capture_compile_filter(o, DLT_RAW, ip, err) == 0)
+		return 0;
+	if (o->families & NFTRACE_FAMILIES_INET)
+		return -1;
+	ip->bf_insns = malloc(sizeof(none));
+	if (!ip->bf_insns) {
+		snprintf(err, OPTS_ERR_SIZE, "out of memory");
+		return -1;
+	}
+	*ip->bf_insns = none;
+	ip->bf_len = 1;
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -618,13 +741,7 @@ int main(int argc, char **argv)
 	case OPTS_RUN:
 		break;
 	}
-	if (opts.filter &&
-	    (((opts.families & NFTRACE_FAMILIES_INET) &&
-	      capture_compile_filter(&opts, DLT_RAW, &prog[NFTRACE_LINK_IP],
-				     err) < 0) ||
-	     ((opts.families & ~NFTRACE_FAMILIES_INET) &&
-	      capture_compile_filter(&opts, DLT_EN10MB,
-				     &prog[NFTRACE_LINK_ETHERNET], err) < 0))) {
+	if (opts.filter && compile_filters(&opts, prog, err) < 0) {
 		fprintf(stderr, "%s: %s\n", PROG, err);
 		goto out_free_prog;
 	}
@@ -642,7 +759,9 @@ int main(int argc, char **argv)
 		goto out_close;
 
 	if (nftrace_start(cap.t) < 0) {
-		fprintf(stderr, "%s: %s\n", PROG, nftrace_geterr(cap.t));
+		if (!no_hooks(&opts))
+			fprintf(stderr, "%s: %s\n", PROG,
+				nftrace_geterr(cap.t));
 		close_output(&cap);
 		goto out_close;
 	}

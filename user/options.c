@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "../include/nftrace.h"
+#include "../kmod/nftrace_fmt.h"
 #include "options.h"
 
 #ifndef NFTRACE_VERSION
@@ -37,6 +38,9 @@ static const struct option long_opts[] = {
 	{ "netns",		required_argument,	NULL, OPT_NETNS },
 	{ "linktype",		required_argument, NULL, OPT_LINKTYPE },
 	{ "device",		required_argument,	NULL, OPT_DEVICE },
+	/* --dev is -i, not --device: an exact match wins over a prefix. */
+	{ "interface",		required_argument,	NULL, 'i' },
+	{ "dev",		required_argument,	NULL, 'i' },
 	{ "drops",		no_argument,		NULL, OPT_DROPS },
 	{ "format",		required_argument,	NULL, 'F' },
 	{ "json",		no_argument,		NULL, OPT_JSON },
@@ -49,14 +53,20 @@ static const struct option long_opts[] = {
 };
 
 /* "+": the filter starts at the first non-option; ":": say what is missing. */
-static const char short_opts[] = "+:w:r:F:c:s:B:46qvh";
+static const char short_opts[] = "+:w:r:F:c:s:B:i:46qvh";
 
-static const char *const hook_opt_names[NFTRACE_NR_HOOKS] = {
+/* The names of --hooks, by their bit in its mask (options.h). */
+#define NFTRACE_NETDEV_OPT(hook)	(CAPTURE_NETDEV_SHIFT + (hook))
+#define NR_HOOK_OPTS	(NFTRACE_NR_HOOKS + NFTRACE_NR_NETDEV_HOOKS)
+
+static const char *const hook_opt_names[NR_HOOK_OPTS] = {
 	[NFTRACE_HOOK_PREROUTING]	= "prerouting",
 	[NFTRACE_HOOK_INPUT]		= "input",
 	[NFTRACE_HOOK_FORWARD]		= "forward",
 	[NFTRACE_HOOK_OUTPUT]		= "output",
 	[NFTRACE_HOOK_POSTROUTING]	= "postrouting",
+	[NFTRACE_NETDEV_OPT(NFTRACE_NETDEV_HOOK_INGRESS)] = "ingress",
+	[NFTRACE_NETDEV_OPT(NFTRACE_NETDEV_HOOK_EGRESS)] = "egress",
 };
 
 void capture_usage(FILE *out)
@@ -92,14 +102,23 @@ void capture_usage(FILE *out)
 "                      from its IP header (default 128; 0: 65535)\n"
 "      --hooks LIST    capture at these hooks: a comma-separated list of\n"
 "                      prerouting, input, forward, output, postrouting,\n"
-"                      or all (default: all)\n"
+"                      ingress, egress (netdev's), or all (default: all\n"
+"                      the hooks of each family)\n"
 "  -4                  capture IPv4 only\n"
 "  -6                  capture IPv6 only (default: both)\n"
 "      --families LIST capture in these netfilter families: a comma-\n"
 "                      separated list of inet (ip and ip6), ip, ip6,\n"
-"                      bridge, arp, or all (default: inet); bridge and\n"
-"                      arp packets start at their Ethernet header, and\n"
-"                      arp has input, output and forward of --hooks\n"
+"                      bridge, arp, netdev, or all (default: inet);\n"
+"                      bridge and arp packets start at their Ethernet\n"
+"                      header, netdev's at their device's (Ethernet, or\n"
+"                      IP on a tun or wireguard device); arp has input,\n"
+"                      output and forward of --hooks, netdev ingress and\n"
+"                      egress (Linux 5.16 and later) on every device\n"
+"  -i, --interface, --dev NAME[,NAME]...\n"
+"                      record only the packets that have one of these\n"
+"                      devices (up to 16, repeatable) as their input or\n"
+"                      output device or bridge port, in every family\n"
+"                      (default: all devices)\n"
 "      --netns PATH|all\n"
 "                      capture in the network namespace PATH names\n"
 "                      (/run/netns/NAME, /proc/PID/ns/net), or in all of\n"
@@ -124,8 +143,8 @@ void capture_usage(FILE *out)
 "      --version       show version information and exit\n"
 "\n"
 "FILTER is a pcap-filter(7) expression. It runs in the kernel on each\n"
-"packet from its IP header on (bridge and arp: its Ethernet header); a\n"
-"packet it rejects is not copied.\n"
+"packet from its IP header on (bridge and arp: its Ethernet header;\n"
+"netdev: its device's); a packet it rejects is not copied.\n"
 "\n"
 "On SIGINT or SIGTERM, or after COUNT packets, the capture stops, what the\n"
 "rings still hold is written out, and stderr gets:\n"
@@ -169,6 +188,7 @@ static const struct {
 	{ "ipv6",	NFTRACE_FAMILY_IPV6 },
 	{ "bridge",	NFTRACE_FAMILY_BRIDGE },
 	{ "arp",	NFTRACE_FAMILY_ARP },
+	{ "netdev",	NFTRACE_FAMILY_NETDEV },
 	{ "all",	NFTRACE_FAMILIES_ALL },
 };
 
@@ -187,7 +207,7 @@ unsigned int capture_parse_families(const char *list, char *err)
 				break;
 		if (i == sizeof(family_opt_names) / sizeof(family_opt_names[0])) {
 			snprintf(err, OPTS_ERR_SIZE,
-				 "--families: bad family '%.*s' (use inet, ip, ip6, bridge, arp or all)",
+				 "--families: bad family '%.*s' (use inet, ip, ip6, bridge, arp, netdev or all)",
 				 (int)n, p);
 			return 0;
 		}
@@ -234,10 +254,73 @@ int capture_wants(const struct capture_opts *o, unsigned int family,
 		fam = NFTRACE_FAMILY_ARP;
 		hooks = o->hooks_arp;
 		break;
+	case NFTRACE_NFPROTO_NETDEV:
+		fam = NFTRACE_FAMILY_NETDEV;
+		hooks = o->hooks_netdev;
+		break;
 	default:
 		return 0;
 	}
 	return (o->families & fam) && hook < 32 && (hooks & (1U << hook));
+}
+
+static int is_device(const struct capture_opts *o, const char *name)
+{
+	unsigned int i;
+
+	if (!name[0])
+		return 0;
+	for (i = 0; i < o->nr_devices; i++)
+		if (!strncmp(o->devices[i], name, NFTRACE_IFNAMSIZ))
+			return 1;
+	return 0;
+}
+
+/* What the kernel does with NFTRACE_IOC_SET_DEVICES, for -r. */
+int capture_wants_device(const struct capture_opts *o,
+			 const struct nftrace_record *rec)
+{
+	return !o->nr_devices || is_device(o, rec->ifname_in) ||
+	       is_device(o, rec->ifname_out) ||
+	       (nftrace_rec_has_phys_in(rec) &&
+		is_device(o, rec->phys_ifname_in)) ||
+	       (nftrace_rec_has_phys_out(rec) &&
+		is_device(o, rec->phys_ifname_out));
+}
+
+/*
+ * -i NAME[,NAME]..., added to those of earlier -i: each a device name
+ * the kernel could have (shorter than NFTRACE_IFNAMSIZ), a name given
+ * twice kept once.
+ */
+static int parse_devices(struct capture_opts *o, const char *list, char *err)
+{
+	const char *p = list;
+
+	for (;;) {
+		char name[NFTRACE_IFNAMSIZ] = "";
+		size_t n = strcspn(p, ",");
+
+		if (!n || n >= NFTRACE_IFNAMSIZ) {
+			snprintf(err, OPTS_ERR_SIZE,
+				 "-i: bad device name '%.*s': from 1 to %u characters",
+				 (int)n, p, NFTRACE_IFNAMSIZ - 1);
+			return -1;
+		}
+		memcpy(name, p, n);
+		if (!is_device(o, name)) {
+			if (o->nr_devices == NFTRACE_MAX_DEVICES) {
+				snprintf(err, OPTS_ERR_SIZE,
+					 "-i: more than %u devices",
+					 NFTRACE_MAX_DEVICES);
+				return -1;
+			}
+			memcpy(o->devices[o->nr_devices++], name, sizeof(name));
+		}
+		if (!p[n])
+			return 0;
+		p += n + 1;
+	}
 }
 
 unsigned int capture_parse_hooks(const char *list, char *err)
@@ -249,15 +332,15 @@ unsigned int capture_parse_hooks(const char *list, char *err)
 		size_t n = strcspn(p, ",");
 
 		if (n == 3 && !strncasecmp(p, "all", 3)) {
-			hooks |= NFTRACE_HOOKS_ALL;
+			hooks |= CAPTURE_HOOKS_ALL;
 		} else {
-			for (i = 0; i < NFTRACE_NR_HOOKS; i++)
+			for (i = 0; i < NR_HOOK_OPTS; i++)
 				if (strlen(hook_opt_names[i]) == n &&
 				    !strncasecmp(p, hook_opt_names[i], n))
 					break;
-			if (i == NFTRACE_NR_HOOKS) {
+			if (i == NR_HOOK_OPTS) {
 				snprintf(err, OPTS_ERR_SIZE,
-					 "--hooks: bad hook '%.*s' (use prerouting, input, forward, output, postrouting or all)",
+					 "--hooks: bad hook '%.*s' (use prerouting, input, forward, output, postrouting, ingress, egress or all)",
 					 (int)n, p);
 				return 0;
 			}
@@ -275,7 +358,7 @@ const char *capture_hooks_str(unsigned int hooks, char *buf, size_t size)
 	unsigned int i;
 
 	buf[0] = '\0';
-	for (i = 0; i < NFTRACE_NR_HOOKS; i++) {
+	for (i = 0; i < NR_HOOK_OPTS; i++) {
 		if (!(hooks & (1U << i)))
 			continue;
 		len += snprintf(buf + len, len < size ? size - len : 0, "%s%s",
@@ -323,6 +406,35 @@ static enum opts_result conflict(char *err, const char *opt,
 }
 
 /*
+ * The --hooks mask as each selected family has its hooks; every one of
+ * them needs one. A hook another family has is no error (arp and
+ * prerouting, netdev and input), but netdev's hooks alone are what
+ * someone who forgot --families netdev gives.
+ */
+static int split_hooks(struct capture_opts *o, unsigned int hooks, char *err)
+{
+	const char *why = NULL;
+
+	o->hooks = hooks & NFTRACE_HOOKS_ALL;
+	o->hooks_arp = arp_hooks(o->hooks);
+	o->hooks_netdev = (hooks & CAPTURE_HOOKS_NETDEV) >> CAPTURE_NETDEV_SHIFT;
+	if (!(o->families & NFTRACE_FAMILY_NETDEV) && !o->hooks)
+		why = "--hooks ingress and egress are the netdev family's: add --families netdev";
+	else if ((o->families & (NFTRACE_FAMILIES_INET | NFTRACE_FAMILY_BRIDGE)) &&
+		 !o->hooks)
+		why = "--families ip, ip6, bridge: none of the --hooks is theirs (they have prerouting, input, forward, output and postrouting)";
+	else if ((o->families & NFTRACE_FAMILY_ARP) && !o->hooks_arp)
+		why = "--families arp: none of the --hooks is ARP's (it has input, output and forward)";
+	else if ((o->families & NFTRACE_FAMILY_NETDEV) && !o->hooks_netdev)
+		why = "--families netdev: none of the --hooks is netdev's (it has ingress and egress)";
+	if (why) {
+		snprintf(err, OPTS_ERR_SIZE, "%s", why);
+		return -1;
+	}
+	return 0;
+}
+
+/*
  * -w alone writes pcapng (pcap with --linktype, which is pcap's), -F
  * picks the file format, --json prints on stdout: say so when they do
  * not go together.
@@ -342,10 +454,10 @@ static int check_format(struct capture_opts *o, char *err)
 		why = "--linktype is for pcap: pcapng holds raw IP packets";
 	else if ((o->format == OUTPUT_PCAP || o->linktype_set) &&
 		 (o->families & ~NFTRACE_FAMILIES_INET))
-		why = "a pcap file holds IPv4 and IPv6 packets only: write bridge and arp captures as pcapng";
+		why = "a pcap file holds IPv4 and IPv6 packets only: write bridge, arp and netdev captures as pcapng";
 	else if (o->format == OUTPUT_JOURNEY &&
 		 (o->families & ~NFTRACE_FAMILIES_INET))
-		why = "--journey follows IPv4 and IPv6 packets only, not yet bridge and arp";
+		why = "--journey follows IPv4 and IPv6 packets only, not yet bridge, arp and netdev";
 	if (why) {
 		snprintf(err, OPTS_ERR_SIZE, "%s", why);
 		return -1;
@@ -389,12 +501,13 @@ static int check_read(struct capture_opts *o, char *err)
 enum opts_result capture_parse_opts(struct capture_opts *o, int argc,
 				    char **argv, FILE *out, char *err)
 {
+	unsigned int hooks;
 	unsigned long v;
 	int c;
 
 	memset(o, 0, sizeof(*o));
 	o->snaplen = NFTRACE_SNAPLEN_DEFAULT;
-	o->hooks = NFTRACE_HOOKS_ALL;
+	hooks = CAPTURE_HOOKS_ALL;
 	o->linktype = DLT_NFLOG;
 
 	/* Start over on every call (the unit tests parse many lines). */
@@ -448,8 +561,12 @@ enum opts_result capture_parse_opts(struct capture_opts *o, int argc,
 			o->verbose++;
 			break;
 		case OPT_HOOKS:
-			o->hooks = capture_parse_hooks(optarg, err);
-			if (!o->hooks)
+			hooks = capture_parse_hooks(optarg, err);
+			if (!hooks)
+				return OPTS_ERROR;
+			break;
+		case 'i':
+			if (parse_devices(o, optarg, err) < 0)
 				return OPTS_ERROR;
 			break;
 		case OPT_FAMILIES:
@@ -526,13 +643,8 @@ enum opts_result capture_parse_opts(struct capture_opts *o, int argc,
 	}
 	if (!o->families)
 		o->families = NFTRACE_FAMILIES_INET;
-	o->hooks_arp = arp_hooks(o->hooks);
-	if ((o->families & NFTRACE_FAMILY_ARP) && !o->hooks_arp) {
-		snprintf(err, OPTS_ERR_SIZE,
-			 "--families arp: none of the --hooks is ARP's (it has input, output and forward)");
-		return OPTS_ERROR;
-	}
-	if (check_format(o, err) < 0 || check_read(o, err) < 0)
+	if (split_hooks(o, hooks, err) < 0 || check_format(o, err) < 0 ||
+	    check_read(o, err) < 0)
 		return OPTS_ERROR;
 	if (optind < argc) {
 		o->filter = join_args(argc - optind, argv + optind);

@@ -9,7 +9,16 @@
 #include <stdio.h>
 #include <pcap/pcap.h>
 
+#include "../include/nftrace.h"
 #include "output.h"
+
+/*
+ * The hook mask of --hooks: the IPv4, IPv6 and bridge hooks' bits
+ * (1 << NFTRACE_HOOK_*), then the netdev family's.
+ */
+#define CAPTURE_NETDEV_SHIFT	NFTRACE_NR_HOOKS
+#define CAPTURE_HOOKS_NETDEV	(NFTRACE_NETDEV_HOOKS_ALL << CAPTURE_NETDEV_SHIFT)
+#define CAPTURE_HOOKS_ALL	(NFTRACE_HOOKS_ALL | CAPTURE_HOOKS_NETDEV)
 
 struct capture_opts {
 	const char *device;	/* --device; NULL: /dev/nftrace */
@@ -21,8 +30,12 @@ struct capture_opts {
 	int snaplen_set;	/* -s was given */
 	unsigned int hooks;	/* --hooks: 1 << NFTRACE_HOOK_* */
 	unsigned int hooks_arp;	/* the same, ARP's: 1 << NFTRACE_ARP_HOOK_* */
+	unsigned int hooks_netdev;	/* 1 << NFTRACE_NETDEV_HOOK_* */
 	unsigned int families;	/* --families, -4, -6: NFTRACE_FAMILY_* */
 	const char *netns;	/* --netns: a path, "all"; NULL: our own */
+	/* -i, --interface: record only packets of these; none: all */
+	char devices[NFTRACE_MAX_DEVICES][NFTRACE_IFNAMSIZ];
+	unsigned int nr_devices;
 	unsigned int ring_size;	/* -B, in bytes; 0: the default */
 	int linktype;		/* --linktype: DLT_NFLOG or DLT_RAW */
 	int linktype_set;	/* --linktype was given */
@@ -50,7 +63,10 @@ enum opts_result capture_parse_opts(struct capture_opts *o, int argc,
 				    char **argv, FILE *out, char *err);
 void capture_opts_free(struct capture_opts *o);
 
-/* --hooks LIST into a hook mask; 0 (with err set) when LIST is bad. */
+/*
+ * --hooks LIST into a hook mask (CAPTURE_HOOKS_ALL's bits); 0 (with err
+ * set) when LIST is bad.
+ */
 unsigned int capture_parse_hooks(const char *list, char *err);
 
 /* --families LIST into NFTRACE_FAMILY_* bits; 0 (err set) when bad. */
@@ -60,13 +76,17 @@ unsigned int capture_parse_families(const char *list, char *err);
 int capture_wants(const struct capture_opts *o, unsigned int family,
 		  unsigned int hook);
 
-/* "prerouting,input" for a hook mask, into buf. */
+/* "prerouting,input,ingress" for a hook mask (--hooks'), into buf. */
 const char *capture_hooks_str(unsigned int hooks, char *buf, size_t size);
 
+/* Whether the record is of one of the -i devices (or there are none). */
+int capture_wants_device(const struct capture_opts *o,
+			 const struct nftrace_record *rec);
+
 /*
- * Compile o->filter for packets that start at their IP header (DLT_RAW),
- * returning o->snaplen on a match as the kernel expects. -1 with err set
- * when the expression does not compile.
+ * Compile o->filter for packets that start at their IP header (DLT_RAW)
+ * or Ethernet header (DLT_EN10MB), returning o->snaplen on a match as the
+ * kernel expects. -1 with err set when the expression does not compile.
  */
 int capture_compile_filter(const struct capture_opts *o, int dlt,
 			   struct bpf_program *prog, char *err);

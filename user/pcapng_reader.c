@@ -139,24 +139,23 @@ static int hook_of(const char *name, __u8 family, __u8 *hook)
 	return -1;
 }
 
+/* The writer's if_description family: nftrace_family_name()'s, familyN. */
 static int family_of(const char *name, __u8 *family)
 {
 	unsigned int f;
 	char c;
 
-	if (!strcmp(name, "ipv4"))
-		*family = NFTRACE_NFPROTO_IPV4;
-	else if (!strcmp(name, "ipv6"))
-		*family = NFTRACE_NFPROTO_IPV6;
-	else if (!strcmp(name, "bridge"))
-		*family = NFTRACE_NFPROTO_BRIDGE;
-	else if (!strcmp(name, "arp"))
-		*family = NFTRACE_NFPROTO_ARP;
-	else if (sscanf(name, "family%u%c", &f, &c) == 1 && f <= 255)
+	for (f = 0; f <= 255; f++)
+		if (nftrace_family_name(f) &&
+		    !strcmp(name, nftrace_family_name(f))) {
+			*family = f;
+			return 0;
+		}
+	if (sscanf(name, "family%u%c", &f, &c) == 1 && f <= 255) {
 		*family = f;
-	else
-		return -1;
-	return 0;
+		return 0;
+	}
+	return -1;
 }
 
 /* An option's value as a C string, in buf (at most size - 1 bytes kept). */

@@ -460,6 +460,10 @@ static __u32 epb_flags(const struct nftrace_record *rec)
 		return rec->hook == NFTRACE_ARP_HOOK_IN ? EPB_DIR_INBOUND :
 		       rec->hook == NFTRACE_ARP_HOOK_OUT ? EPB_DIR_OUTBOUND :
 							 EPB_DIR_UNKNOWN;
+	if (rec->family == NFTRACE_NFPROTO_NETDEV)
+		return rec->hook == NFTRACE_NETDEV_HOOK_INGRESS ? EPB_DIR_INBOUND :
+		       rec->hook == NFTRACE_NETDEV_HOOK_EGRESS ? EPB_DIR_OUTBOUND :
+								EPB_DIR_UNKNOWN;
 	switch (rec->hook) {
 	case NFTRACE_HOOK_PREROUTING:
 	case NFTRACE_HOOK_INPUT:

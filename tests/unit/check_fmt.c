@@ -602,6 +602,58 @@ START_TEST(test_families)
 }
 END_TEST
 
+/*
+ * The netdev family: INGRESS with its device in=, EGRESS with out=; an
+ * Ethernet device's frames, a tun device's IP packets by their version.
+ */
+START_TEST(test_netdev)
+{
+	struct nftrace_record *rec;
+	size_t n;
+
+	n = pkt_ipv4(pkt, "10.0.0.1", "10.0.0.2", 1, 8);
+	n += pkt_icmp(pkt + n, 8, 0, 7, 1);
+	n = pkt_ether(pkt, n, 0x0800);
+	rec = rec_full(rec_make(&tr, NFTRACE_NFPROTO_NETDEV,
+				NFTRACE_NETDEV_HOOK_INGRESS, pkt, n, n));
+	rec->link = NFTRACE_LINK_ETHERNET;
+	ck_assert_str_eq(fmt(rec),
+		"12:00:01.123456789 cpu1 netdev INGRESS in=eth0 out=- mark=0x0 netns=4026531840 ct=none len=42 ether 02:00:00:00:00:01 > 02:00:00:00:00:02 icmp 10.0.0.1 > 10.0.0.2 echo request id 7 seq 1\n");
+
+	n = pkt_ipv6(pkt, "2001:db8::1", "2001:db8::2", 17, 8);
+	n += pkt_udp(pkt + n, 51820, 51820, 0);
+	rec = rec_full(rec_make(&tr, NFTRACE_NFPROTO_NETDEV,
+				NFTRACE_NETDEV_HOOK_EGRESS, pkt, n, n));
+	rec->link = NFTRACE_LINK_IP;
+	rec->ifindex_in = 0;
+	memset(rec->ifname_in, 0, sizeof(rec->ifname_in));
+	rec->ifindex_out = 7;
+	memcpy(rec->ifname_out, "wg0", 4);
+	ck_assert_str_eq(fmt(rec),
+		"12:00:01.123456789 cpu1 netdev EGRESS in=- out=wg0 mark=0x0 netns=4026531840 ct=none len=48 udp [2001:db8::1]:51820 > [2001:db8::2]:51820 length 0\n");
+	/* IPv4 on the IP link; a version of neither; nothing captured. */
+	n = pkt_ipv4(pkt, "10.0.0.1", "10.0.0.2", 1, 8);
+	n += pkt_icmp(pkt + n, 0, 0, 7, 1);
+	rec = rec_full(rec_make(&tr, NFTRACE_NFPROTO_NETDEV,
+				NFTRACE_NETDEV_HOOK_INGRESS, pkt, n, n));
+	ck_assert_str_eq(strstr(fmt(rec), " netdev "),
+		" netdev INGRESS in=eth0 out=- mark=0x0 netns=4026531840 ct=none len=28 icmp 10.0.0.1 > 10.0.0.2 echo reply id 7 seq 1\n");
+	((__u8 *)rec + rec->hdr_len)[0] = 0x55;
+	ck_assert_str_eq(strstr(fmt(rec), "len=28"), "len=28 bad ip version 5\n");
+	rec->cap_len = 0;
+	rec->len = rec->hdr_len;
+	ck_assert_str_eq(strstr(fmt(rec), "len=28"), "len=28 [|ip]\n");
+	rec->hook = 2;
+	ck_assert_str_eq(strstr(fmt(rec), " netdev "),
+		" netdev hook2 in=eth0 out=- mark=0x0 netns=4026531840 ct=none len=28 [|ip]\n");
+	ck_assert_str_eq(nftrace_family_name(NFTRACE_NFPROTO_NETDEV), "netdev");
+	ck_assert_str_eq(nftrace_family_hook_name(NFTRACE_NFPROTO_NETDEV,
+						  NFTRACE_NETDEV_HOOK_EGRESS),
+			 "EGRESS");
+	ck_assert_ptr_null(nftrace_family_hook_name(NFTRACE_NFPROTO_NETDEV, 2));
+}
+END_TEST
+
 START_TEST(test_time_of_day)
 {
 	size_t n = tcp4(0x02);
@@ -1029,6 +1081,7 @@ Suite *fmt_suite(void)
 
 	tcase_add_test(tc, test_ipv4_tcp_syn);
 	tcase_add_test(tc, test_families);
+	tcase_add_test(tc, test_netdev);
 	tcase_add_test(tc, test_tcp_flags);
 	tcase_add_test(tc, test_ipv4_udp);
 	tcase_add_test(tc, test_dropped);

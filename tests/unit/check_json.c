@@ -161,6 +161,38 @@ END_TEST
  * Names are bytes: quotes, backslashes, control bytes, bytes from 0x7f
  * and 16 bytes with no NUL all come out as valid JSON, byte for byte.
  */
+/* netdev: its family and hook names, its device, Ethernet or IP. */
+START_TEST(test_netdev)
+{
+	static struct test_rec tr2;
+	struct nftrace_record *rec[2];
+	char cmd[256];
+	__u8 pkt[64];
+	size_t n;
+
+	n = pkt_ipv4(pkt, "10.0.0.1", "10.0.0.2", 17, 8);
+	n += pkt_udp(pkt + n, 53, 1024, 0);
+	rec[1] = rec_full(rec_make(&tr2, NFTRACE_NFPROTO_NETDEV,
+				   NFTRACE_NETDEV_HOOK_EGRESS, pkt, n, n));
+	rec[1]->ifindex_in = 0;
+	memset(rec[1]->ifname_in, 0, NFTRACE_IFNAMSIZ);
+	rec[1]->ifindex_out = 5;
+	strcpy(rec[1]->ifname_out, "tun0");
+	n = pkt_ether(pkt, n, 0x0800);
+	rec[0] = rec_full(rec_make(&tr, NFTRACE_NFPROTO_NETDEV,
+				   NFTRACE_NETDEV_HOOK_INGRESS, pkt, n, n));
+	rec[0]->link = NFTRACE_LINK_ETHERNET;
+	write_recs(rec, 2);
+	snprintf(cmd, sizeof(cmd),
+		 "jq -c '[.hook, .family, .in, .out, .link, .data[0:2]]' %s",
+		 path);
+	ck_assert_int_eq(tool_run(cmd, out, sizeof(out)), 0);
+	ck_assert_str_eq(out,
+		"[\"INGRESS\",\"netdev\",\"eth0\",\"\",\"ethernet\",\"02\"]\n"
+		"[\"EGRESS\",\"netdev\",\"\",\"tun0\",null,\"45\"]\n");
+}
+END_TEST
+
 START_TEST(test_hostile_names)
 {
 	struct nftrace_record *rec;
@@ -245,6 +277,7 @@ Suite *json_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_every_key);
 	tcase_add_test(tc, test_new_keys);
+	tcase_add_test(tc, test_netdev);
 	tcase_add_test(tc, test_hostile_names);
 	tcase_add_test(tc, test_bad_record_skipped);
 	tcase_add_test(tc, test_tool_json);

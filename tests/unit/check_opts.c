@@ -162,7 +162,7 @@ START_TEST(test_families)
 			       NULL), OPTS_ERROR);
 	expect_error("none of the --hooks is ARP's (it has input, output and forward)");
 	ck_assert_int_eq(parse("--families", "ipx", NULL), OPTS_ERROR);
-	expect_error("--families: bad family 'ipx' (use inet, ip, ip6, bridge, arp or all)");
+	expect_error("--families: bad family 'ipx' (use inet, ip, ip6, bridge, arp, netdev or all)");
 	ck_assert_int_eq(parse("--families", "bridge,", NULL), OPTS_ERROR);
 	expect_error("bad family ''");
 	/* Outputs that hold IP packets only. */
@@ -172,6 +172,121 @@ START_TEST(test_families)
 	ck_assert_int_eq(parse("--families", "arp", "--journey", NULL),
 			 OPTS_ERROR);
 	expect_error("--journey follows IPv4 and IPv6 packets only");
+}
+END_TEST
+
+/* netdev: its family, its hooks, and what --hooks misses with it. */
+START_TEST(test_netdev)
+{
+	char buf[96];
+
+	ck_assert_int_eq(parse("--families", "netdev", NULL), OPTS_RUN);
+	ck_assert_uint_eq(o.families, NFTRACE_FAMILY_NETDEV);
+	ck_assert_uint_eq(o.hooks_netdev, NFTRACE_NETDEV_HOOKS_ALL);
+	ck_assert(capture_wants(&o, NFTRACE_NFPROTO_NETDEV,
+				NFTRACE_NETDEV_HOOK_EGRESS));
+	ck_assert(!capture_wants(&o, NFTRACE_NFPROTO_NETDEV, 2));
+	ck_assert(!capture_wants(&o, NFTRACE_NFPROTO_IPV4,
+				 NFTRACE_HOOK_INPUT));
+	ck_assert_int_eq(parse("--families", "all", NULL), OPTS_RUN);
+	ck_assert_uint_eq(o.families & NFTRACE_FAMILY_NETDEV,
+			  NFTRACE_FAMILY_NETDEV);
+	ck_assert(capture_wants(&o, NFTRACE_NFPROTO_NETDEV,
+				NFTRACE_NETDEV_HOOK_INGRESS));
+	ck_assert_int_eq(parse("--families", "ip,netdev", "--hooks",
+			       "Egress,input", NULL), OPTS_RUN);
+	ck_assert_uint_eq(o.hooks_netdev, 1U << NFTRACE_NETDEV_HOOK_EGRESS);
+	ck_assert_uint_eq(o.hooks, 1U << NFTRACE_HOOK_INPUT);
+	ck_assert(capture_wants(&o, NFTRACE_NFPROTO_NETDEV,
+				NFTRACE_NETDEV_HOOK_EGRESS));
+	ck_assert(!capture_wants(&o, NFTRACE_NFPROTO_NETDEV,
+				 NFTRACE_NETDEV_HOOK_INGRESS));
+	ck_assert(!capture_wants(&o, NFTRACE_NFPROTO_IPV6, NFTRACE_HOOK_INPUT));
+	ck_assert_int_eq(parse("--families", "netdev", "--hooks", "ingress",
+			       NULL), OPTS_RUN);
+	ck_assert_uint_eq(o.hooks_netdev, 1U << NFTRACE_NETDEV_HOOK_INGRESS);
+	ck_assert_uint_eq(o.hooks, 0);
+	ck_assert_uint_eq(capture_parse_hooks("all", err), CAPTURE_HOOKS_ALL);
+	ck_assert_str_eq(capture_hooks_str(CAPTURE_HOOKS_ALL, buf, sizeof(buf)),
+			 "prerouting,input,forward,output,postrouting,ingress,egress");
+
+	/* A family without any of --hooks: said, as for ARP. */
+	ck_assert_int_eq(parse("--families", "netdev", "--hooks",
+			       "input,output", NULL), OPTS_ERROR);
+	expect_error("--families netdev: none of the --hooks is netdev's (it has ingress and egress)");
+	ck_assert_int_eq(parse("--hooks", "ingress", NULL), OPTS_ERROR);
+	expect_error("--hooks ingress and egress are the netdev family's: add --families netdev");
+	ck_assert_int_eq(parse("--families", "arp", "--hooks", "egress", NULL),
+			 OPTS_ERROR);
+	expect_error("add --families netdev");
+	ck_assert_int_eq(parse("--families", "netdev,bridge", "--hooks",
+			       "ingress", NULL), OPTS_ERROR);
+	expect_error("--families ip, ip6, bridge: none of the --hooks is theirs");
+	ck_assert_int_eq(parse("--families", "netdev,arp", "--hooks",
+			       "ingress,prerouting", NULL), OPTS_ERROR);
+	expect_error("none of the --hooks is ARP's");
+	/* IP packets only in these outputs. */
+	ck_assert_int_eq(parse("--families", "netdev", "-w", "x", "-F", "pcap",
+			       NULL), OPTS_ERROR);
+	expect_error("a pcap file holds IPv4 and IPv6 packets only: write bridge, arp and netdev captures as pcapng");
+	ck_assert_int_eq(parse("--families", "netdev", "-w", "x",
+			       "--linktype", "raw", NULL), OPTS_ERROR);
+	expect_error("a pcap file holds IPv4 and IPv6 packets only");
+	ck_assert_int_eq(parse("--families", "netdev", "--journey", NULL),
+			 OPTS_ERROR);
+	expect_error("--journey follows IPv4 and IPv6 packets only, not yet bridge, arp and netdev");
+}
+END_TEST
+
+/* -i, --interface, --dev: names, repeated and listed; their limits. */
+START_TEST(test_devices)
+{
+	struct test_rec tr;
+	struct nftrace_record *rec;
+	__u8 pkt[20] = { 0x45 };
+
+	ck_assert_int_eq(parse(NULL), OPTS_RUN);
+	ck_assert_uint_eq(o.nr_devices, 0);
+	ck_assert_int_eq(parse("-i", "a", "--interface", "b,c", "--dev", "a,d",
+			       NULL), OPTS_RUN);
+	ck_assert_uint_eq(o.nr_devices, 4);
+	ck_assert_str_eq(o.devices[0], "a");
+	ck_assert_str_eq(o.devices[1], "b");
+	ck_assert_str_eq(o.devices[2], "c");
+	ck_assert_str_eq(o.devices[3], "d");
+	/* --dev is -i, --device is still the device file. */
+	ck_assert_int_eq(parse("--device", "/x", "--dev=wg0", NULL), OPTS_RUN);
+	ck_assert_str_eq(o.device, "/x");
+	ck_assert_uint_eq(o.nr_devices, 1);
+	ck_assert_int_eq(parse("-i", "0123456789abcde", NULL), OPTS_RUN);
+	ck_assert_str_eq(o.devices[0], "0123456789abcde");
+	ck_assert_int_eq(parse("-i", "0123456789abcdef", NULL), OPTS_ERROR);
+	expect_error("-i: bad device name '0123456789abcdef': from 1 to 15 characters");
+	ck_assert_int_eq(parse("-i", "eth0,", NULL), OPTS_ERROR);
+	expect_error("-i: bad device name ''");
+	ck_assert_int_eq(parse("-i", "", NULL), OPTS_ERROR);
+	expect_error("-i: bad device name ''");
+	ck_assert_int_eq(parse("-i", NULL), OPTS_ERROR);
+	expect_error("-i needs a value");
+	ck_assert_int_eq(parse("-i", "a,b,c,d,e,f,g,h", "-i",
+			       "i,j,k,l,m,n,o,p", NULL), OPTS_RUN);
+	ck_assert_uint_eq(o.nr_devices, NFTRACE_MAX_DEVICES);
+	ck_assert_str_eq(o.devices[15], "p");
+	ck_assert_int_eq(parse("-i", "a,b,c,d,e,f,g,h", "-i",
+			       "i,j,k,l,m,n,o,p,q", NULL), OPTS_ERROR);
+	expect_error("-i: more than 16 devices");
+
+	/* -r selects by them as the kernel does: in, out, bridge ports. */
+	ck_assert_int_eq(parse("-i", "eth1,p2", NULL), OPTS_RUN);
+	rec = rec_full(rec_make(&tr, NFTRACE_NFPROTO_IPV4, 0, pkt, 20, 20));
+	ck_assert(!capture_wants_device(&o, rec));
+	memcpy(rec->ifname_out, "eth1", 5);
+	ck_assert(capture_wants_device(&o, rec));
+	memset(rec->ifname_out, 0, sizeof(rec->ifname_out));
+	memcpy(rec->phys_ifname_out, "p2", 3);
+	ck_assert(capture_wants_device(&o, rec));
+	ck_assert_int_eq(parse(NULL), OPTS_RUN);
+	ck_assert(capture_wants_device(&o, rec));
 }
 END_TEST
 
@@ -186,7 +301,7 @@ START_TEST(test_bad_hooks)
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		ck_assert_int_eq(parse("--hooks", bad[i], NULL), OPTS_ERROR);
 		expect_error("--hooks: bad hook");
-		expect_error("use prerouting, input, forward, output, postrouting or all");
+		expect_error("use prerouting, input, forward, output, postrouting, ingress, egress or all");
 	}
 	ck_assert_int_eq(parse("--hooks", "input,foo", NULL), OPTS_ERROR);
 	expect_error("'foo'");
@@ -366,7 +481,44 @@ START_TEST(test_extcap)
 	ck_assert_uint_eq(o.families, NFTRACE_FAMILIES_ALL);
 	self[9] = "ipx";
 	ck_assert_int_eq(extcap_parse(&o, 10, self, out, err), OPTS_ERROR);
-	expect_error("--family: bad value 'ipx': both, ipv4, ipv6, bridge, arp or all");
+	expect_error("--family: bad value 'ipx': both, ipv4, ipv6, bridge, arp, netdev or all");
+	/* netdev: the dialog's hooks as the family has them. */
+	self[9] = "netdev";
+	ck_assert_int_eq(extcap_parse(&o, 10, self, out, err), OPTS_RUN);
+	ck_assert_uint_eq(o.families, NFTRACE_FAMILY_NETDEV);
+	ck_assert_uint_eq(o.hooks_netdev, NFTRACE_NETDEV_HOOKS_ALL);
+	{
+		char *nd[] = { "nftrace", "--capture", "--extcap-interface",
+			       "nftrace", "--fifo", "f", "--hooks",
+			       "input,ingress,egress", "--family", "netdev",
+			       "--interface", "eth0,wg0", NULL };
+
+		ck_assert_int_eq(extcap_parse(&o, 12, nd, out, err), OPTS_RUN);
+		ck_assert_uint_eq(o.families, NFTRACE_FAMILY_NETDEV);
+		ck_assert_uint_eq(o.hooks_netdev, NFTRACE_NETDEV_HOOKS_ALL);
+		ck_assert_uint_eq(o.hooks, 0);
+		ck_assert_uint_eq(o.nr_devices, 2);
+		ck_assert_str_eq(o.devices[1], "wg0");
+		/* Without netdev, its hooks are left out. */
+		nd[9] = "both";
+		ck_assert_int_eq(extcap_parse(&o, 12, nd, out, err), OPTS_RUN);
+		ck_assert_uint_eq(o.hooks, 1U << NFTRACE_HOOK_INPUT);
+		ck_assert_uint_eq(o.hooks_netdev, 0);
+		nd[9] = "all";
+		ck_assert_int_eq(extcap_parse(&o, 12, nd, out, err), OPTS_RUN);
+		ck_assert_uint_eq(o.hooks, 1U << NFTRACE_HOOK_INPUT);
+		ck_assert_uint_eq(o.hooks_netdev, NFTRACE_NETDEV_HOOKS_ALL);
+		/* None of the family's: the tool says so. */
+		nd[7] = "ingress";
+		nd[9] = "ipv4";
+		ck_assert_int_eq(extcap_parse(&o, 12, nd, out, err), OPTS_ERROR);
+		expect_error("add --families netdev");
+		/* An empty device field: all devices. */
+		nd[9] = "netdev";
+		nd[11] = "";
+		ck_assert_int_eq(extcap_parse(&o, 12, nd, out, err), OPTS_RUN);
+		ck_assert_uint_eq(o.nr_devices, 0);
+	}
 
 	ck_assert_int_eq(extcap_parse(&o, 4, other, out, err), OPTS_ERROR);
 	expect_error("no extcap interface eth0: this one is nftrace");
@@ -375,7 +527,10 @@ START_TEST(test_extcap)
 	ck_assert_ptr_nonnull(strstr(out_buf, "arg {number=0}{call=--hooks}{display=Hooks}{type=multicheck}"));
 	ck_assert_ptr_nonnull(strstr(out_buf, "value {arg=2}{value=all}{display=all of them}\n"));
 	ck_assert_ptr_nonnull(strstr(out_buf, "value {arg=1}{value=bridge}{display=bridge}\n"
-					      "value {arg=1}{value=arp}{display=ARP}\n"));
+					      "value {arg=1}{value=arp}{display=ARP}\n"
+					      "value {arg=1}{value=netdev}{display=netdev}\n"));
+	ck_assert_ptr_nonnull(strstr(out_buf, "value {arg=0}{value=egress}{display=EGRESS (netdev)}{default=true}{enabled=true}\n"));
+	ck_assert_ptr_nonnull(strstr(out_buf, "arg {number=6}{call=--interface}{display=Devices}{type=string}"));
 	/* Wireshark's reload button: the netns values again, nothing else. */
 	{
 		char *rl[] = { "nftrace", "--extcap-interface", "nftrace",
@@ -503,7 +658,7 @@ START_TEST(test_manpage_covers_help)
 		"-w", "-c", "-s", "--snapshot-length", "--hooks", "-4", "-6",
 		"--netns", "-B", "--buffer-size", "--linktype", "-q", "-v",
 		"--device", "-h", "--help", "--version", "--drops",
-		"--journey", "--families",
+		"--journey", "--families", "-i", "--interface", "--dev",
 	};
 	char *man = NULL, want[64], *w;
 	size_t len = 0;
@@ -544,6 +699,8 @@ Suite *opts_suite(void)
 	tcase_add_test(tc, test_values);
 	tcase_add_test(tc, test_hooks);
 	tcase_add_test(tc, test_families);
+	tcase_add_test(tc, test_netdev);
+	tcase_add_test(tc, test_devices);
 	tcase_add_test(tc, test_bad_hooks);
 	tcase_add_test(tc, test_bad_buffer_size);
 	tcase_add_test(tc, test_bad_snaplen);

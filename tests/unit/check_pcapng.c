@@ -485,6 +485,17 @@ START_TEST(test_fuzz_random_records)
 }
 END_TEST
 
+/* What the tool prints (stdout and stderr) of -r path with args. */
+static const char *tool_reads(const char *args)
+{
+	char cmd[512];
+
+	snprintf(cmd, sizeof(cmd), "TZ=UTC %s -r %s %s 2>&1", NFTRACE_TOOL,
+		 path, args);
+	ck_assert_int_eq(tool_run(cmd, out, sizeof(out)), 0);
+	return out;
+}
+
 /* The tool end to end: -F pcapng against the fake device. */
 /*
  * Bridge and ARP records: interfaces of link type Ethernet, and cooked
@@ -551,10 +562,72 @@ START_TEST(test_link_types)
 		"OUTPUT|netns=4026531840 family=arp|eth:ethertype:arp|42|0x00000002|10.0.0.1|10.0.0.254|1048576\n"
 		"INPUT|netns=4026531840 family=arp|sll:ethertype:arp|44|0x00000001|10.0.0.1|10.0.0.254|1048576\n");
 
-	snprintf(cmd, sizeof(cmd), "TZ=UTC %s -r %s --families all 2>/dev/null",
-		 NFTRACE_TOOL, path);
+	ck_assert_str_eq(tool_reads("--families all"), want);
+}
+END_TEST
+
+/*
+ * netdev records: an Ethernet device's frame at INGRESS on an Ethernet
+ * interface, a wireguard device's IP packet at EGRESS on a raw one, with
+ * their directions; -r gives them back, selected by --hooks and -i.
+ */
+START_TEST(test_netdev)
+{
+	char err[PCAP_ERRBUF_SIZE], cmd[512], want[2 * NFTRACE_LINE_MAX];
+	char egress[NFTRACE_LINE_MAX];
+	struct pcapng_writer w;
+	struct nftrace_record *rec;
+	size_t n, len = 0, first = 0;
+	__u8 pkt[256];
+	int i;
+
+	ck_assert_msg(pcapng_writer_open(&w, path, SNAPLEN, "nftrace-test",
+					 err) == 0, "%s", err);
+	for (i = 0; i < 2; i++) {
+		n = pkt_ipv4(pkt, "10.0.0.1", "10.0.0.2", 17, 8);
+		n += pkt_udp(pkt + n, 53, 1024, 0);
+		if (i == 0)
+			n = pkt_ether(pkt, n, 0x0800);
+		rec = rec_full(rec_make(&tr, NFTRACE_NFPROTO_NETDEV, i ?
+					NFTRACE_NETDEV_HOOK_EGRESS :
+					NFTRACE_NETDEV_HOOK_INGRESS, pkt, n, n));
+		rec->link = i ? NFTRACE_LINK_IP : NFTRACE_LINK_ETHERNET;
+		rec->packet_id = 20 + i;
+		if (i) {
+			rec->ifindex_in = 0;
+			memset(rec->ifname_in, 0, NFTRACE_IFNAMSIZ);
+			rec->ifindex_out = 9;
+			strcpy(rec->ifname_out, "wg0");
+		}
+		ck_assert_int_eq(pcapng_writer_write(&w, rec, rec->len), 0);
+		len += nftrace_fmt_record(want + len, sizeof(want) - len, rec,
+					  rec->len, 0);
+		if (!i)
+			first = len;
+	}
+	ck_assert_uint_eq(w.nr_ifs, 2);
+	ck_assert_int_eq(pcapng_writer_close(&w), 0);
+	strcpy(egress, want + first);
+
+	tool_require("tshark");
+	snprintf(cmd, sizeof(cmd),
+		 "tshark -r %s -T fields -E separator='|' -e frame.interface_name -e frame.interface_description -e frame.protocols -e frame.len -e frame.packet_flags_direction -e frame.comment",
+		 path);
 	ck_assert_int_eq(tool_run(cmd, out, sizeof(out)), 0);
-	ck_assert_str_eq(out, want);
+	ck_assert_str_eq(out,
+		"INGRESS|netns=4026531840 family=netdev|eth:ethertype:ip:udp|42|0x00000001|in=eth0 in_ifindex=2 out=- out_ifindex=0 mark=0x0 cpu=1 id=20 ct=none\n"
+		"EGRESS|netns=4026531840 family=netdev|raw:ip:udp|28|0x00000002|in=- in_ifindex=0 out=wg0 out_ifindex=9 mark=0x0 cpu=1 id=21 ct=none\n");
+
+	ck_assert_str_eq(tool_reads("--families netdev"), want);
+	/* Not selected: another family; another hook; another device. */
+	ck_assert_str_eq(tool_reads(""), "");
+	ck_assert_str_eq(tool_reads("--families netdev --hooks egress"), egress);
+	ck_assert_str_eq(tool_reads("--families netdev -i wg0"), egress);
+	/* The filter on each link's bytes; Ethernet's alone keeps no IP one. */
+	ck_assert_str_eq(tool_reads("--families netdev udp port 53"), want);
+	want[first] = '\0';
+	ck_assert_str_eq(tool_reads("--families netdev ether src 02:00:00:00:00:01"),
+			 want);
 }
 END_TEST
 
@@ -595,6 +668,7 @@ Suite *pcapng_suite(void)
 	tcase_add_test(tc, test_tcpdump_filters);
 	tcase_add_test(tc, test_tshark_fields);
 	tcase_add_test(tc, test_link_types);
+	tcase_add_test(tc, test_netdev);
 	tcase_add_test(tc, test_tshark_new_fields);
 	tcase_add_test(tc, test_capinfos);
 	tcase_add_test(tc, test_isb_options);

@@ -160,6 +160,42 @@ START_TEST(test_reads_back_every_field)
 }
 END_TEST
 
+/*
+ * netdev records, Ethernet at INGRESS and IP at EGRESS: back with their
+ * family, hook and link, as written.
+ */
+START_TEST(test_netdev)
+{
+	char err[PCAP_ERRBUF_SIZE];
+	struct pcapng_writer w;
+	unsigned int n, i;
+	__u8 pkt[128];
+	size_t len;
+
+	len = pkt_ipv6(pkt, "2001:db8::1", "2001:db8::2", 17, 8);
+	len += pkt_udp(pkt + len, 51820, 51820, 0);
+	for (i = 0; i < 2; i++) {
+		if (i == 1)
+			len = pkt_ether(pkt, len, 0x86dd);
+		recs[i] = rec_full(rec_make(&tr[i], NFTRACE_NFPROTO_NETDEV, !i ?
+					    NFTRACE_NETDEV_HOOK_EGRESS :
+					    NFTRACE_NETDEV_HOOK_INGRESS, pkt,
+					    len, len));
+		recs[i]->link = i ? NFTRACE_LINK_ETHERNET : NFTRACE_LINK_IP;
+	}
+	strcpy(recs[0]->ifname_out, "wg0");
+	recs[0]->ifindex_out = 4;
+	ck_assert_msg(pcapng_writer_open(&w, path, SNAPLEN, "nftrace-test",
+					 err) == 0, "%s", err);
+	for (i = 0; i < 2; i++)
+		ck_assert_int_eq(pcapng_writer_write(&w, recs[i],
+						     recs[i]->len), 0);
+	ck_assert_int_eq(pcapng_writer_close(&w), 0);
+	ck_assert_msg(read_all(path, &n, NULL, err), "%s", err);
+	ck_assert_uint_eq(n, 2);
+}
+END_TEST
+
 /* The file again, every number byte-swapped: another machine's file. */
 static size_t swap_file(const __u8 *in, size_t len, __u8 *out)
 {
@@ -479,6 +515,7 @@ Suite *pcapng_read_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_reads_back_every_field);
+	tcase_add_test(tc, test_netdev);
 	tcase_add_test(tc, test_other_byte_order);
 	tcase_add_test(tc, test_truncated_everywhere);
 	tcase_add_test(tc, test_every_byte_flipped);

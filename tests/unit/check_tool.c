@@ -479,6 +479,87 @@ START_TEST(test_hooks_and_family)
 END_TEST
 
 /*
+ * The netdev family against the fake: its records (INGRESS of eth0,
+ * EGRESS of eth1, Ethernet or IP), -i reaching SET_DEVICES with its
+ * names and selecting by them, the filter on both links.
+ */
+START_TEST(test_netdev)
+{
+	static const char *env[] = { "NFTRACE_FAKE_PACKETS=40", NULL, NULL };
+	const char *args[] = { "--device", DEV, "--families", "netdev", "-c",
+			       "40", "-i", "eth0", NULL, NULL, NULL, NULL };
+	struct spawn sp = { .out_fd = -1 };
+	char log[128], log_env[160];
+	const char *s;
+
+	snprintf(log, sizeof(log), "%s/devices", tmp);
+	snprintf(log_env, sizeof(log_env), "NFTRACE_FAKE_DEVICES_LOG=%s", log);
+	env[1] = log_env;
+	memcpy(sp.env, env, sizeof(env));
+	ck_assert_int_eq(run(&sp, args), 0);
+	ck_assert_str_eq(slurp(log), "eth0\n");
+	ck_assert_int_eq(lines(out_path), 40);
+	s = slurp(out_path);
+	ck_assert_ptr_nonnull(strstr(s, " cpu0 netdev INGRESS id=1 in=eth0 out=- mark=0x0 netns=4026531840 ct=established,reply,dnat ct_zone=3 ct_mark=0x2a len=154 ether 02:00:00:00:00:01 > 02:00:00:00:00:02 tcp 10.0.0.1:22 > 10.0.0.2:40000 [P.] seq 0 ack 0 win 512\n"));
+	ck_assert_ptr_nonnull(strstr(s, " cpu1 netdev INGRESS id=8 in=eth0 out=- mark=0x0 netns=4026531840 ct=none len=60 tcp [2001:db8::1]:443 > [2001:db8::2]:50000 [.] seq 3 ack 1 win 100\n"));
+	ck_assert_ptr_null(strstr(s, "EGRESS"));
+	ck_assert_ptr_nonnull(strstr(slurp(err_path),
+		"capturing at ingress,egress, netdev, devices eth0, netns 4026531840"));
+
+	/* Repeated and listed, in that order; egress by its device. */
+	args[7] = "eth1,eth9";
+	args[8] = "--dev";
+	args[9] = "lo";
+	ck_assert_int_eq(run(&sp, args), 0);
+	ck_assert_str_eq(slurp(log), "eth0\neth1,eth9,lo\n");
+	s = slurp(out_path);
+	ck_assert_int_eq(lines(out_path), 40);
+	ck_assert_ptr_nonnull(strstr(s, " netdev EGRESS id="));
+	ck_assert_ptr_null(strstr(s, "INGRESS"));
+	ck_assert_ptr_nonnull(strstr(s, " in=- out=eth1 "));
+
+	/* --hooks egress; the filter on Ethernet and IP packets alike. */
+	args[6] = "--hooks";
+	args[7] = "egress";
+	args[8] = "tcp";
+	args[9] = NULL;
+	ck_assert_int_eq(run(&sp, args), 0);
+	s = slurp(out_path);
+	ck_assert_int_eq(lines(out_path), 40);
+	ck_assert_ptr_null(strstr(s, "INGRESS"));
+	ck_assert_ptr_null(strstr(s, " udp "));
+	ck_assert_ptr_nonnull(strstr(s, " ether 02:00:00:00:00:01 > 02:00:00:00:00:02 tcp 10.0.0.1:22 "));
+	ck_assert_ptr_nonnull(strstr(s, "len=60 tcp [2001:db8::1]:443 "));
+	/* Each -i run set devices once: this one none. */
+	ck_assert_str_eq(slurp(log), "eth0\neth1,eth9,lo\n");
+}
+END_TEST
+
+/* A module from before netdev and devices: said so, exit 1. */
+START_TEST(test_netdev_old_module)
+{
+	static const char *env[] = { "NFTRACE_FAKE_NO_NETDEV=1", NULL };
+	const char *args[] = { "--device", DEV, "-c", "1", "-i", "eth0", NULL };
+	struct spawn sp = { .out_fd = -1 };
+
+	memcpy(sp.env, env, sizeof(env));
+	ck_assert_int_eq(run(&sp, args), 1);
+	ck_assert_str_eq(slurp(err_path),
+		"nftrace-capture: --interface: the loaded nftrace.ko does not select devices (too old): load the one built with this tool\n");
+	args[4] = "--families";
+	args[5] = "inet,netdev";
+	ck_assert_int_eq(run(&sp, args), 1);
+	ck_assert_str_eq(slurp(err_path),
+		"nftrace-capture: --families netdev: the loaded nftrace.ko does not capture the netdev family (too old): load the one built with this tool\n");
+	/* The same module without them works. */
+	args[4] = "-q";
+	args[5] = NULL;
+	ck_assert_int_eq(run(&sp, args), 0);
+	ck_assert_int_eq(lines(out_path), 1);
+}
+END_TEST
+
+/*
  * Overrun: the tool blocks writing to a pipe nobody reads while the
  * producers go on. captured + dropped = all; the pcap holds "captured";
  * the losses reported add up to "dropped".
@@ -821,6 +902,8 @@ Suite *tool_suite(void)
 	tcase_add_test(tc, test_drops_old_module);
 	tcase_add_test(tc, test_drops_old_kernel);
 	tcase_add_test(tc, test_hooks_and_family);
+	tcase_add_test(tc, test_netdev);
+	tcase_add_test(tc, test_netdev_old_module);
 	tcase_add_test(tc, test_overrun);
 	tcase_add_test(tc, test_disk_full);
 	tcase_add_test(tc, test_broken_pipe);

@@ -18,6 +18,11 @@
  *   NFTRACE_FAKE_OLD_MODULE  set: a module from before packet ids, whose
  *                          records have the NFTRACE_RECORD_V1_LEN-byte
  *                          header (record_hdr_len too)
+ *   NFTRACE_FAKE_NO_NETDEV set: a module from before the netdev family and
+ *                          devices: EINVAL for the family, ENOTTY for
+ *                          NFTRACE_IOC_SET_DEVICES
+ *   NFTRACE_FAKE_DEVICES_LOG  a file that each SET_DEVICES appends its
+ *                          names to, one line of them, comma-separated
  *
  * Packet k of ring i: IPv4 TCP, UDP, ICMP echo or IPv6 TCP in turn, at the
  * configured hooks in turn; families not configured are skipped (and not
@@ -25,6 +30,12 @@
  * k * rings + i + 1, its netns cookie FAKE_COOKIE, and conntrack in turn
  * established in the reply direction with DNAT, zone 3 and ct mark 0x2a;
  * new; untracked; none (fake_ct()).
+ *
+ * With the netdev family configured, a packet whose own family is not
+ * becomes a netdev record, at the configured netdev hooks in turn: at
+ * INGRESS of eth0, at EGRESS of eth1; the IPv4 ones behind an Ethernet
+ * header, the IPv6 one on an IP link (a tun device). Devices set with
+ * SET_DEVICES select records by their in and out names.
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -61,8 +72,8 @@ static struct {
 	int configured, running, started, mapped;
 	struct nftrace_config cfg;
 	__u32 netns;
-	struct bpf_insn *filter;
-	unsigned int filter_len;
+	struct bpf_insn *filter[NFTRACE_NR_LINKS];
+	struct nftrace_devices devices;
 	unsigned int nr_rings;
 	struct fake_ring *rings;
 	void *ctl;
@@ -72,6 +83,7 @@ static struct {
 	unsigned long gap_us;
 	int no_flags;		/* a module from before config flags */
 	int no_drops;		/* a kernel without drop reasons (< 5.17) */
+	int no_netdev;		/* a module from before netdev and devices */
 	__u16 hdr_len;		/* of the records: the module's header */
 } fk = { .lock = PTHREAD_MUTEX_INITIALIZER, .fd = -1 };
 
@@ -98,6 +110,7 @@ __attribute__((constructor)) static void fake_init(void)
 	fk.gap_us = s ? strtoul(s, NULL, 0) : 0;
 	fk.no_flags = !!getenv("NFTRACE_FAKE_NO_FLAGS");
 	fk.no_drops = !!getenv("NFTRACE_FAKE_NO_DROPS");
+	fk.no_netdev = !!getenv("NFTRACE_FAKE_NO_NETDEV");
 	fk.hdr_len = getenv("NFTRACE_FAKE_OLD_MODULE") ?
 		     NFTRACE_RECORD_V1_LEN : sizeof(struct nftrace_record);
 }
@@ -170,7 +183,10 @@ static int set_config(const struct nftrace_config *c)
 	n.snaplen = n.snaplen ? n.snaplen : NFTRACE_SNAPLEN_DEFAULT;
 	n.ring_size = n.ring_size ? n.ring_size : NFTRACE_RING_DEFAULT;
 	if ((n.hooks & ~NFTRACE_HOOKS_ALL) ||
-	    (n.families & ~NFTRACE_FAMILIES_ALL) || n.__reserved16 ||
+	    (n.families & ~NFTRACE_FAMILIES_ALL) || n.__reserved8 ||
+	    (n.hooks_netdev & ~NFTRACE_NETDEV_HOOKS_ALL) ||
+	    (fk.no_netdev && ((n.families & NFTRACE_FAMILY_NETDEV) ||
+			      n.hooks_netdev)) ||
 	    n.__reserved || (n.flags & ~NFTRACE_CFG_ALL) ||
 	    (fk.no_flags && n.flags) || n.snaplen > NFTRACE_SNAPLEN_MAX ||
 	    n.ring_size < NFTRACE_RING_MIN || n.ring_size > NFTRACE_RING_MAX ||
@@ -217,22 +233,12 @@ static int ensure_ready(void)
 	return fk.configured ? 0 : set_config(&def);
 }
 
-/* Packet k of ring i, and its hook and family; 0 when none is wanted. */
-static size_t make_packet(__u8 *p, unsigned long k, unsigned int ring,
-			  __u8 *hook, __u8 *family)
+/* The IP packet of packet k of ring i (make_packet()'s kinds). */
+static size_t make_ip_packet(__u8 *p, unsigned long k, unsigned int ring)
 {
-	unsigned int kind = k % 4, hooks[NFTRACE_NR_HOOKS], nh = 0, h;
 	size_t n;
 
-	for (h = 0; h < NFTRACE_NR_HOOKS; h++)
-		if (fk.cfg.hooks & (1U << h))
-			hooks[nh++] = h;
-	*hook = hooks[k / 4 % nh];
-	*family = kind == 3 ? NFTRACE_NFPROTO_IPV6 : NFTRACE_NFPROTO_IPV4;
-	if (!(fk.cfg.families & (kind == 3 ? NFTRACE_FAMILY_IPV6 :
-					     NFTRACE_FAMILY_IPV4)))
-		return 0;
-	switch (kind) {
+	switch (k % 4) {
 	case 0:
 		n = pkt_ipv4(p, "10.0.0.1", "10.0.0.2", 6, 20 + 100);
 		n += pkt_tcp(p + n, 22, 40000 + ring, k, 0, 0x18, 512);
@@ -252,6 +258,45 @@ static size_t make_packet(__u8 *p, unsigned long k, unsigned int ring,
 		n = pkt_ipv6(p, "2001:db8::1", "2001:db8::2", 6, 20);
 		return n + pkt_tcp(p + n, 443, 50000, k, 1, 0x10, 100);
 	}
+}
+
+/* The hook of packet k among those set in mask (of nr), in turn. */
+static __u8 hook_in_turn(unsigned int mask, unsigned int nr, unsigned long k)
+{
+	unsigned int hooks[8], nh = 0, h;
+
+	for (h = 0; h < nr; h++)
+		if (mask & (1U << h))
+			hooks[nh++] = h;
+	return hooks[k / 4 % nh];
+}
+
+/*
+ * Packet k of ring i, and its hook, family and link; 0 when none is
+ * wanted.
+ */
+static size_t make_packet(__u8 *p, unsigned long k, unsigned int ring,
+			  __u8 *hook, __u8 *family, __u8 *link)
+{
+	unsigned int kind = k % 4;
+	size_t n;
+
+	*hook = hook_in_turn(fk.cfg.hooks, NFTRACE_NR_HOOKS, k);
+	*family = kind == 3 ? NFTRACE_NFPROTO_IPV6 : NFTRACE_NFPROTO_IPV4;
+	*link = NFTRACE_LINK_IP;
+	if (fk.cfg.families & (kind == 3 ? NFTRACE_FAMILY_IPV6 :
+					   NFTRACE_FAMILY_IPV4))
+		return make_ip_packet(p, k, ring);
+	if (!(fk.cfg.families & NFTRACE_FAMILY_NETDEV))
+		return 0;
+	*hook = hook_in_turn(fk.cfg.hooks_netdev ?: NFTRACE_NETDEV_HOOKS_ALL,
+			     NFTRACE_NR_NETDEV_HOOKS, k);
+	*family = NFTRACE_NFPROTO_NETDEV;
+	n = make_ip_packet(p, k, ring);
+	if (kind == 3)
+		return n;
+	*link = NFTRACE_LINK_ETHERNET;
+	return pkt_ether(p, n, 0x0800);
 }
 
 /* Conntrack of packet kind k % 4 (make_packet()'s), at any hook. */
@@ -279,6 +324,37 @@ static void fake_ct(struct nftrace_record *rec, unsigned long k)
 	}
 }
 
+/* The devices of a packet at hook: eth0 (2) in, eth1 (3) out, or none (0). */
+static void devices_of(__u8 hook, __u8 family, __s32 *in, __s32 *out)
+{
+	if (family == NFTRACE_NFPROTO_NETDEV) {
+		*in = hook == NFTRACE_NETDEV_HOOK_INGRESS ? 2 : 0;
+		*out = hook == NFTRACE_NETDEV_HOOK_EGRESS ? 3 : 0;
+		return;
+	}
+	*in = hook <= NFTRACE_HOOK_FORWARD ? 2 : 0;
+	*out = hook >= NFTRACE_HOOK_FORWARD ? 3 : 0;
+}
+
+static const char *ifname(__s32 ifindex)
+{
+	return ifindex == 2 ? "eth0" : "eth1";
+}
+
+/* Whether SET_DEVICES selects a packet of these devices. */
+static int wanted(__s32 in, __s32 out)
+{
+	unsigned int i;
+
+	if (!fk.devices.count)
+		return 1;
+	for (i = 0; i < fk.devices.count; i++)
+		if ((in && !strcmp(fk.devices.names[i], ifname(in))) ||
+		    (out && !strcmp(fk.devices.names[i], ifname(out))))
+			return 1;
+	return 0;
+}
+
 static void stat_inc(__u64 *c)
 {
 	__atomic_store_n(c, __atomic_load_n(c, __ATOMIC_RELAXED) + 1,
@@ -295,17 +371,21 @@ static void *producer(void *arg)
 							__ATOMIC_ACQUIRE); k++) {
 		struct nftrace_record *rec;
 		struct timespec ts;
-		__u8 hook, family;
+		__u8 hook, family, link;
+		__s32 in, out;
 		__u32 cap, len;
 		size_t n;
 
-		n = make_packet(pkt, k, fr->cpu, &hook, &family);
+		n = make_packet(pkt, k, fr->cpu, &hook, &family, &link);
 		if (!n)
+			continue;
+		devices_of(hook, family, &in, &out);
+		if (!wanted(in, out))
 			continue;
 		stat_inc(&fr->stats.seen);
 		cap = n < fk.cfg.snaplen ? n : fk.cfg.snaplen;
-		if (fk.filter) {
-			__u32 keep = bpf_filter(fk.filter, pkt, n, n);
+		if (fk.filter[link]) {
+			__u32 keep = bpf_filter(fk.filter[link], pkt, n, n);
 
 			if (!keep) {
 				stat_inc(&fr->stats.filtered);
@@ -329,17 +409,19 @@ static void *producer(void *arg)
 		rec->seq = fr->r.seq;
 		rec->tstamp_ns = ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 		rec->netns = FAKE_NETNS;
-		rec->ifindex_in = hook <= NFTRACE_HOOK_FORWARD ? 2 : 0;
-		rec->ifindex_out = hook >= NFTRACE_HOOK_FORWARD ? 3 : 0;
-		if (rec->ifindex_in)
-			strcpy(rec->ifname_in, "eth0");
-		if (rec->ifindex_out)
-			strcpy(rec->ifname_out, "eth1");
+		rec->ifindex_in = in;
+		rec->ifindex_out = out;
+		if (in)
+			strcpy(rec->ifname_in, ifname(in));
+		if (out)
+			strcpy(rec->ifname_out, ifname(out));
 		rec->orig_len = n;
 		rec->cap_len = cap;
 		rec->hook = hook;
 		rec->family = family;
 		rec->cpu = fr->cpu;
+		if (NFTRACE_REC_HAS(rec, link))
+			rec->link = link;
 		if (NFTRACE_REC_HAS(rec, phys_ifname_out)) {
 			rec->packet_id = (__u64)k * fk.nr_rings + fr->cpu + 1;
 			rec->netns_cookie = FAKE_COOKIE;
@@ -446,15 +528,49 @@ static int set_filter(const struct nftrace_filter *f)
 	if (!f->len || f->len > 4096 || f->link >= NFTRACE_NR_LINKS ||
 	    !bpf_validate(insns, (int)f->len))
 		return -EINVAL;
-	/* Its packets are all IP: the other links' filters have nothing to do. */
-	if (f->link != NFTRACE_LINK_IP)
-		return 0;
-	free(fk.filter);
-	fk.filter = malloc(f->len * sizeof(*insns));
-	if (!fk.filter)
+	free(fk.filter[f->link]);
+	fk.filter[f->link] = malloc(f->len * sizeof(*insns));
+	if (!fk.filter[f->link])
 		return -ENOMEM;
-	memcpy(fk.filter, insns, f->len * sizeof(*insns));
-	fk.filter_len = f->len;
+	memcpy(fk.filter[f->link], insns, f->len * sizeof(*insns));
+	return 0;
+}
+
+static void clear_filters(void)
+{
+	unsigned int link;
+
+	for (link = 0; link < NFTRACE_NR_LINKS; link++) {
+		free(fk.filter[link]);
+		fk.filter[link] = NULL;
+	}
+}
+
+/* As the module checks them; the names logged for the tests. */
+static int set_devices(const struct nftrace_devices *d)
+{
+	const char *log = getenv("NFTRACE_FAKE_DEVICES_LOG");
+	unsigned int i;
+	FILE *f;
+
+	if (fk.no_netdev)
+		return -ENOTTY;
+	if (fk.running)
+		return -EBUSY;
+	if (d->count > NFTRACE_MAX_DEVICES || d->__pad)
+		return -EINVAL;
+	for (i = 0; i < d->count; i++)
+		if (!d->names[i][0] ||
+		    !memchr(d->names[i], '\0', NFTRACE_IFNAMSIZ))
+			return -EINVAL;
+	fk.devices = *d;
+	f = log ? fopen(log, "a") : NULL;
+	if (!f)
+		return 0;
+	for (i = 0; i < d->count; i++)
+		fprintf(f, "%s%s", i ? "," : "", d->names[i]);
+	fputc('\n', f);
+	fclose(f);
 	return 0;
 }
 
@@ -470,9 +586,10 @@ static int fake_ioctl(unsigned long req, void *arg)
 	case NFTRACE_IOC_CLEAR_FILTER:
 		if (fk.running)
 			return -EBUSY;
-		free(fk.filter);
-		fk.filter = NULL;
+		clear_filters();
 		return 0;
+	case NFTRACE_IOC_SET_DEVICES:
+		return set_devices(arg);
 	case NFTRACE_IOC_START:
 		return start();
 	case NFTRACE_IOC_STOP:

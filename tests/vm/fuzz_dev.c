@@ -466,9 +466,10 @@ static void gen_config(struct thr *t, struct nftrace_config *c)
 	case 8: c->hooks = (uint32_t)rnd(t); break;
 	default: c->hooks = NFTRACE_HOOKS_ALL; break;
 	}
-	c->families = chance(t, 90) ? rn(t, 16) : (uint32_t)rnd(t);
+	c->families = chance(t, 90) ? rn(t, 32) : (uint32_t)rnd(t);
 	c->hooks_bridge = chance(t, 50) ? 0 : rn(t, 64);
 	c->hooks_arp = chance(t, 50) ? 0 : rn(t, 16);
+	c->hooks_netdev = chance(t, 50) ? 0 : rn(t, 8);
 	c->snaplen = chance(t, 80) ? PICK(t, snaplens) : rn(t, 70000);
 	c->ring_size = rand_ring_size(t);
 	switch (rn(t, 10)) {
@@ -494,7 +495,7 @@ static void gen_config(struct thr *t, struct nftrace_config *c)
 	if (chance(t, 5))
 		switch (rn(t, 3)) {
 		case 0: c->__reserved = PICK(t, evil64) | 1; break;
-		case 1: c->__reserved16 = (uint16_t)PICK(t, evil64) | 1; break;
+		case 1: c->__reserved8 = (uint8_t)PICK(t, evil64) | 1; break;
 		default: c->flags = (uint32_t)PICK(t, evil64); break;
 		}
 }
@@ -604,7 +605,7 @@ static void gen_filter(struct thr *t, struct sock_filter *f, unsigned int len)
 static const unsigned int nftrace_cmds[] = {
 	NFTRACE_IOC_GET_INFO, NFTRACE_IOC_SET_CONFIG, NFTRACE_IOC_SET_FILTER,
 	NFTRACE_IOC_CLEAR_FILTER, NFTRACE_IOC_START, NFTRACE_IOC_STOP,
-	NFTRACE_IOC_GET_STATS,
+	NFTRACE_IOC_GET_STATS, NFTRACE_IOC_SET_DEVICES,
 };
 
 /* Generic ioctls the VFS answers before the driver sees them. */
@@ -651,7 +652,8 @@ static void *ioctl_arg(struct thr *t, unsigned int cmd, unsigned char *area)
 		struct nftrace_config c;
 		struct nftrace_filter f;
 		struct nftrace_stats s;
-		unsigned char raw[256];
+		struct nftrace_devices d;
+		unsigned char raw[512];
 	} u;
 	unsigned int i;
 
@@ -744,6 +746,29 @@ static void *ioctl_arg(struct thr *t, unsigned int cmd, unsigned char *area)
 			return g - sizeof(u.s) + cut;
 		}
 		return (void *)(uintptr_t)PICK(t, evil64);
+	}
+	case NFTRACE_IOC_SET_DEVICES: {
+		static const char *const names[] = {
+			"lo", "eth0", "veth0", "fz", "br0", "nosuchdev",
+			"a b", "a/b", ".", "..", "0123456789abcde",
+		};
+
+		u.d.count = chance(t, 90) ? rn(t, NFTRACE_MAX_DEVICES + 2) :
+					    (uint32_t)rnd(t);
+		if (chance(t, 5))
+			u.d.__pad = (uint32_t)rnd(t) | 1;
+		for (i = 0; i < NFTRACE_MAX_DEVICES; i++) {
+			if (chance(t, 90)) {
+				strcpy(u.d.names[i], PICK(t, names));
+			} else {
+				unsigned int j;
+
+				/* Random bytes, maybe without a NUL. */
+				for (j = 0; j < NFTRACE_IFNAMSIZ; j++)
+					u.d.names[i][j] = (char)rnd(t);
+			}
+		}
+		return place(t, area, &u.d, sizeof(u.d));
 	}
 	case NFTRACE_IOC_GET_INFO:
 		return place(t, area, NULL, sizeof(struct nftrace_info));

@@ -206,6 +206,52 @@ in_ns_bg() {
 	ip netns exec "$ns" "$@" &
 }
 
+# mk_bridge_host NET: a container host. Namespace sw holds a bridge br0
+# with veth ports p1 and p2 to "containers" h1 and h2, whose eth0 are
+# NET.1 and NET.2 (NET: three octets); STP off, ports forwarding at once.
+# Sets mac_h1, mac_h2 and mac_br. br0 has no address.
+mk_bridge_host() {
+	mk_ns sw
+	mk_ns h1
+	mk_ns h2
+	ip -n sw link add br0 type bridge || die "bridge"
+	ip -n sw link add p1 type veth peer name eth0 netns h1 || die "veth p1"
+	ip -n sw link add p2 type veth peer name eth0 netns h2 || die "veth p2"
+	ip -n sw link set p1 master br0
+	ip -n sw link set p2 master br0
+	for l in br0 p1 p2; do ip -n sw link set $l up; done
+	ip -n h1 addr add $1.1/24 dev eth0
+	ip -n h2 addr add $1.2/24 dev eth0
+	ip -n h1 link set eth0 up
+	ip -n h2 link set eth0 up
+	ip -n sw link set br0 type bridge stp_state 0 forward_delay 0
+	wait_for 10 in_ns h1 ping -c 1 -W 1 -q $1.2 > /dev/null || die "h1 cannot reach h2"
+	mac_h1=$(ip -n h1 -br link show eth0 | awk '{print $3}')
+	mac_h2=$(ip -n h2 -br link show eth0 | awk '{print $3}')
+	mac_br=$(ip -n sw -br link show br0 | awk '{print $3}')
+}
+
+# bg_capture NAME ARGS...: nftrace-capture ARGS in the background, output
+# in $T/NAME.out and .err, its pid in $cap; returns once it has opened the
+# device (the module's only reader), and $SLOW more. stop_bg_capture NAME
+# lets $SLOW pass, stops it with SIGINT and asserts its exit status 0.
+bg_capture() {
+	local name=$1
+
+	shift
+	$CAP "$@" > $T/$name.out 2> $T/$name.err &
+	cap=$!
+	wait_for 10 module_refcnt_is 1 || die "$name: the capture did not start: $(cat $T/$name.err)"
+	sleep $SLOW
+}
+
+stop_bg_capture() {
+	sleep $SLOW
+	kill -INT $cap
+	wait $cap
+	assert_eq 0 $? "$1: exit status ($(tail -n 3 $T/$1.err))"
+}
+
 #   client            router                server
 #   eth0  ---------  eth0   eth1  ---------  eth0
 #   .1.2/24          .1.1   .2.1             .2.2/24    (10.11.x.x)

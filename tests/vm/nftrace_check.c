@@ -146,6 +146,16 @@ static int ip_version_ok(const struct nftrace_record *rec)
 
 	if (!rec->cap_len)
 		return 1;
+#ifndef NFTRACE_V1
+	/* Other families: an Ethernet header, or an IP one of either. */
+	if (rec->family != NFTRACE_NFPROTO_IPV4 &&
+	    rec->family != NFTRACE_NFPROTO_IPV6) {
+		if (rec->link == NFTRACE_LINK_ETHERNET)
+			return rec->cap_len >= 14 || rec->cap_len == rec->orig_len;
+		return rec->link == NFTRACE_LINK_IP &&
+		       ((data[0] >> 4) == 4 || (data[0] >> 4) == 6);
+	}
+#endif
 	return (data[0] >> 4) == (rec->family == NFTRACE_NFPROTO_IPV4 ? 4 : 6);
 }
 
@@ -309,6 +319,40 @@ static void expect_errno(long ret, int err, const char *what)
 	      strerror(err));
 }
 
+#ifndef NFTRACE_V1
+/* NFTRACE_IOC_SET_DEVICES: bad counts, names and pointers, while stopped. */
+static void check_set_devices(int fd)
+{
+	struct nftrace_devices d;
+
+	memset(&d, 0, sizeof(d));
+	expect_errno(ioctl(fd, NFTRACE_IOC_SET_DEVICES, (void *)8), EFAULT,
+		     "SET_DEVICES from a bad pointer");
+	d.count = NFTRACE_MAX_DEVICES + 1;
+	expect_errno(ioctl(fd, NFTRACE_IOC_SET_DEVICES, &d), EINVAL,
+		     "SET_DEVICES: too many");
+	d.count = 1;
+	expect_errno(ioctl(fd, NFTRACE_IOC_SET_DEVICES, &d), EINVAL,
+		     "SET_DEVICES: an empty name");
+	memset(d.names[0], 'a', NFTRACE_IFNAMSIZ);
+	expect_errno(ioctl(fd, NFTRACE_IOC_SET_DEVICES, &d), EINVAL,
+		     "SET_DEVICES: a name without its NUL");
+	strcpy(d.names[0], "a/b");
+	expect_errno(ioctl(fd, NFTRACE_IOC_SET_DEVICES, &d), EINVAL,
+		     "SET_DEVICES: a name no device can have");
+	strcpy(d.names[0], "lo");
+	d.__pad = 1;
+	expect_errno(ioctl(fd, NFTRACE_IOC_SET_DEVICES, &d), EINVAL,
+		     "SET_DEVICES: padding not zero");
+	d.__pad = 0;
+	CHECK(ioctl(fd, NFTRACE_IOC_SET_DEVICES, &d) == 0,
+	      "SET_DEVICES lo: %s", strerror(errno));
+	d.count = 0;
+	CHECK(ioctl(fd, NFTRACE_IOC_SET_DEVICES, &d) == 0,
+	      "SET_DEVICES: none, every device again: %s", strerror(errno));
+}
+#endif
+
 static int cmd_abi(void)
 {
 	struct nftrace_config cfg = { .netns_fd = NFTRACE_NETNS_ALL };
@@ -338,10 +382,10 @@ static int cmd_abi(void)
 	cfg.hooks = 1U << 5;
 	expect_errno(ioctl(fd, NFTRACE_IOC_SET_CONFIG, &cfg), EINVAL, "hook 5");
 	cfg.hooks = 0;
-	/* Bits 2 and 3 are bridge and ARP now: 4 is the first unknown. */
-	cfg.families = 1U << 4;
+	/* Bits 2, 3 and 4 are bridge, ARP and netdev now: 5 is unknown. */
+	cfg.families = 1U << 5;
 	expect_errno(ioctl(fd, NFTRACE_IOC_SET_CONFIG, &cfg), EINVAL,
-		     "family bit 4");
+		     "family bit 5");
 	cfg.families = 0;
 	cfg.ring_size = 3 << 16;
 	expect_errno(ioctl(fd, NFTRACE_IOC_SET_CONFIG, &cfg), EINVAL,
@@ -368,10 +412,16 @@ static int cmd_abi(void)
 		     "reserved bits after flags");
 	cfg.__reserved32 = 0;
 #else
-	cfg.__reserved16 = 1;
+	cfg.__reserved8 = 1;
 	expect_errno(ioctl(fd, NFTRACE_IOC_SET_CONFIG, &cfg), EINVAL,
 		     "reserved bits after flags");
-	cfg.__reserved16 = 0;
+	cfg.__reserved8 = 0;
+	cfg.families = NFTRACE_FAMILY_NETDEV;
+	cfg.hooks_netdev = 1U << NFTRACE_NR_NETDEV_HOOKS;
+	expect_errno(ioctl(fd, NFTRACE_IOC_SET_CONFIG, &cfg), EINVAL,
+		     "a netdev hook out of range");
+	cfg.hooks_netdev = 0;
+	check_set_devices(fd);
 	cfg.families = NFTRACE_FAMILY_BRIDGE;
 	cfg.hooks_bridge = 1U << NFTRACE_NR_HOOKS;
 	expect_errno(ioctl(fd, NFTRACE_IOC_SET_CONFIG, &cfg), EINVAL,
@@ -478,6 +528,14 @@ static int cmd_abi(void)
 	flt.insns = (uintptr_t)accept_all;
 	expect_errno(ioctl(fd, NFTRACE_IOC_SET_FILTER, &flt), EBUSY,
 		     "filter while running");
+#ifndef NFTRACE_V1
+	{
+		struct nftrace_devices d = { .count = 0 };
+
+		expect_errno(ioctl(fd, NFTRACE_IOC_SET_DEVICES, &d), EBUSY,
+			     "devices while running");
+	}
+#endif
 	CHECK(ioctl(fd, NFTRACE_IOC_STOP) == 0, "STOP");
 	CHECK(ioctl(fd, NFTRACE_IOC_STOP) == 0, "STOP twice");
 

@@ -23,27 +23,9 @@ load_nftrace
 mk_tmpdir
 modprobe -r br_netfilter 2>/dev/null
 
-mk_ns sw
-mk_ns h1
-mk_ns h2
-ip -n sw link add br0 type bridge || die "bridge"
-ip -n sw link add p1 type veth peer name eth0 netns h1 || die "veth p1"
-ip -n sw link add p2 type veth peer name eth0 netns h2 || die "veth p2"
-ip -n sw link set p1 master br0
-ip -n sw link set p2 master br0
-for l in br0 p1 p2; do ip -n sw link set $l up; done
+mk_bridge_host 10.12.0
 ip -n sw addr add 10.12.0.254/24 dev br0
-ip -n h1 addr add 10.12.0.1/24 dev eth0
-ip -n h2 addr add 10.12.0.2/24 dev eth0
-ip -n h1 link set eth0 up
-ip -n h2 link set eth0 up
-# No STP delay: ports forward at once.
-ip -n sw link set br0 type bridge stp_state 0 forward_delay 0
-wait_for 10 in_ns h1 ping -c 1 -W 1 -q 10.12.0.2 > /dev/null || die "h1 cannot reach h2"
 in_ns h1 ping -c 1 -W 1 -q 10.12.0.254 > /dev/null || die "h1 cannot reach br0"
-mac_h1=$(ip -n h1 -br link show eth0 | awk '{print $3}')
-mac_h2=$(ip -n h2 -br link show eth0 | awk '{print $3}')
-mac_br=$(ip -n sw -br link show br0 | awk '{print $3}')
 
 in_ns sw nft -f - <<'NFT' || die "sw ruleset"
 table bridge bt {
@@ -68,21 +50,10 @@ NFT
 
 # capture NAME ARGS...: nftrace-capture in sw in the background, $T/NAME.*
 capture() {
-	local name=$1
-
-	shift
-	$CAP --netns /run/netns/sw "$@" > $T/$name.out 2> $T/$name.err &
-	cap=$!
-	wait_for 10 module_refcnt_is 1 || die "$name: the capture did not start: $(cat $T/$name.err)"
-	sleep $SLOW
+	bg_capture "$1" --netns /run/netns/sw "${@:2}"
 }
 
-stop_capture() {
-	sleep $SLOW
-	kill -INT $cap
-	wait $cap
-	assert_eq 0 $? "$1: exit status ($(tail -n 3 $T/$1.err))"
-}
+stop_capture() { stop_bg_capture "$@"; }
 
 # 1. The bridge family, into pcapng, with tcpdump on p1.
 in_ns_bg sw tcpdump -i p1 -n -U -w $T/p1.pcap icmp 2> $T/tcpdump.err

@@ -18,7 +18,8 @@
 #   base     no capture, nftrace not loaded
 #   loaded   nftrace loaded, no reader
 #   used     nftrace loaded, no reader, after a capture of every hook and
-#            family with --drops: its twenty ops stay registered, idle
+#            family with --drops: its 36 ops stay registered in every
+#            netns, and ingress and egress on every device, idle
 #   nft1     nftrace-capture -F pcap -w at the hook (pcap, as the
 #            results before pcapng became -w's default measured)
 #   nft1drops  the same with --drops (not in the default set): what
@@ -245,7 +246,8 @@ start_config() {	# workload config[@variant]
 		return 0 ;;
 	used)
 		module_load "$variant"
-		$AUX "$CAPTURE" -w /dev/null --hooks all --drops 2>"$cap_err" &
+		$AUX "$CAPTURE" -w /dev/null --hooks all --families all --drops \
+			2>"$cap_err" &
 		cap_pid=$!
 		wait_for "$cap_err" "capturing at" || return 1
 		kill -INT "$cap_pid"
