@@ -11,12 +11,14 @@
  * a clock step that no record contradicts ends the same journeys, in the
  * same order, that the next record would have ended.
  *
- * The packet is decoded by nftrace_parse_ip(), the text line's decoder:
- * its addresses and ports are compared hop with hop, and the first hop's
- * packet is printed as a short summary with the text line's conventions
- * (tcpdump's flag letters, [|tcp] where the capture cut a header,
- * [addr]:port for IPv6). Packet bytes may come from a file: every length is checked
- * before the bytes it covers are read.
+ * The packet is decoded by nftrace_parse_ip(), the text line's decoder,
+ * from its IP header, wherever the record's link puts it: its addresses
+ * and ports are compared hop with hop, whichever link each hop's bytes
+ * start at, and the first hop's packet is printed as a short summary
+ * with the text line's conventions (tcpdump's flag letters, [|tcp] where
+ * the capture cut a header, [addr]:port for IPv6; ARP in its words).
+ * Packet bytes may come from a file: every length is checked before the
+ * bytes it covers are read.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -29,7 +31,14 @@
 #include "text_writer.h"
 
 #define JW_SUMMARY_MAX	160	/* a TCP/IPv6 summary is under 120 */
-#define JW_LINE_MAX	2048	/* the longest line is under 1500 */
+#define JW_LINE_MAX	4096	/* the longest line is under 2500 */
+
+#define JW_ETH_HLEN	14
+#define JW_VLAN_HLEN	4
+#define JW_ETH_P_IP	0x0800
+#define JW_ETH_P_ARP	0x0806
+#define JW_ETH_P_8021Q	0x8100
+#define JW_ETH_P_IPV6	0x86dd
 
 /* journey.list: the lists, then where a journey on neither is. */
 enum {
@@ -60,12 +69,15 @@ struct jw_tuple {
 };
 
 struct jw_hop {
+	__u8 family;			/* NFTRACE_NFPROTO_* */
 	__u8 hook;
 	__u8 dropped;
 	__u8 snat, dnat;		/* changed in this hook, to: */
 	struct jw_addr snat_to, dnat_to;
 	char in[NFTRACE_IFNAMSIZ + 1];	/* printable, NUL-terminated */
 	char out[NFTRACE_IFNAMSIZ + 1];
+	char port_in[NFTRACE_IFNAMSIZ + 1];	/* bridge ports, "": none */
+	char port_out[NFTRACE_IFNAMSIZ + 1];
 };
 
 struct journey {
@@ -119,6 +131,11 @@ static __u32 get_be16(const __u8 *p)
 
 /* Packet decoding: the tuple, and the summary of the first hop. */
 
+static void fmt_ip4(char *buf, size_t size, const __u8 *a)
+{
+	snprintf(buf, size, "%u.%u.%u.%u", a[0], a[1], a[2], a[3]);
+}
+
 static void put_addr(struct jw_str *s, const struct jw_addr *a)
 {
 	char ip[NFTRACE_IP6_STRLEN];
@@ -128,8 +145,7 @@ static void put_addr(struct jw_str *s, const struct jw_addr *a)
 	if (a->v6)
 		nftrace_fmt_ip6(ip, a->a);
 	else
-		snprintf(ip, sizeof(ip), "%u.%u.%u.%u", a->a[0], a->a[1],
-			 a->a[2], a->a[3]);
+		fmt_ip4(ip, sizeof(ip), a->a);
 	if (!a->has_port)
 		str_printf(s, "%s", ip);
 	else if (a->v6)
@@ -270,14 +286,13 @@ static void set_addr(struct jw_addr *a, const __u8 *addr, __u16 port,
 	a->v6 = ip->version == 6;
 }
 
-static void parse_packet(struct jw_str *s, struct jw_tuple *t, __u8 family,
-			 const __u8 *p, __u32 n)
+static void parse_ip(struct jw_str *s, struct jw_tuple *t, __u8 family,
+		     const __u8 *p, __u32 n)
 {
 	const char *name = family == NFTRACE_NFPROTO_IPV6 ? "ip6" : "ip";
 	struct nftrace_ip_info ip;
 	int ret;
 
-	memset(t, 0, sizeof(*t));
 	ret = nftrace_parse_ip(p, n, family, &ip);
 	switch (ret) {
 	case NFTRACE_IP_NO_FAMILY:
@@ -307,6 +322,107 @@ static void parse_packet(struct jw_str *s, struct jw_tuple *t, __u8 family,
 		str_printf(s, " [|%s]", name);
 	else
 		str_printf(s, " too many extension headers");
+}
+
+#define JW_ARP_HLEN		8
+#define JW_ARP_ETH_IP4_LEN	28
+
+/*
+ * An ARP packet in the text line's words (nftrace_fmt.c keeps its own
+ * to itself): "arp who-has T tell S", "arp reply S is-at MAC", other
+ * hardware or protocols by their numbers.
+ */
+static void put_arp(struct jw_str *s, const __u8 *p, __u32 n)
+{
+	char spa[16], tpa[16];
+	unsigned int op;
+
+	if (n < JW_ARP_HLEN) {
+		str_printf(s, "[|arp]");
+		return;
+	}
+	op = get_be16(p + 6);
+	if (get_be16(p) != 1 || get_be16(p + 2) != JW_ETH_P_IP || p[4] != 6 ||
+	    p[5] != 4) {
+		str_printf(s, "arp hrd %u pro 0x%x op %u", get_be16(p),
+			   get_be16(p + 2), op);
+		return;
+	}
+	if (n < JW_ARP_ETH_IP4_LEN) {
+		str_printf(s, "arp [|arp]");
+		return;
+	}
+	/* sha 8, spa 14, tha 18, tpa 24 */
+	fmt_ip4(spa, sizeof(spa), p + 14);
+	fmt_ip4(tpa, sizeof(tpa), p + 24);
+	if (op == 1)
+		str_printf(s, "arp who-has %s tell %s", tpa, spa);
+	else if (op == 2)
+		str_printf(s, "arp reply %s is-at %02x:%02x:%02x:%02x:%02x:%02x",
+			   spa, p[8], p[9], p[10], p[11], p[12], p[13]);
+	else
+		str_printf(s, "arp op %u %s > %s", op, spa, tpa);
+}
+
+/* An Ethernet frame: what it carries, past one 802.1Q tag. */
+static void parse_ether(struct jw_str *s, struct jw_tuple *t, const __u8 *p,
+			__u32 n)
+{
+	__u32 hlen = JW_ETH_HLEN;
+	unsigned int type;
+
+	if (n < hlen) {
+		str_printf(s, "[|ether]");
+		return;
+	}
+	type = get_be16(p + 12);
+	if (type == JW_ETH_P_8021Q) {
+		hlen += JW_VLAN_HLEN;
+		if (n < hlen) {
+			str_printf(s, "[|vlan]");
+			return;
+		}
+		type = get_be16(p + 16);
+	}
+	switch (type) {
+	case JW_ETH_P_IP:
+		parse_ip(s, t, NFTRACE_NFPROTO_IPV4, p + hlen, n - hlen);
+		return;
+	case JW_ETH_P_IPV6:
+		parse_ip(s, t, NFTRACE_NFPROTO_IPV6, p + hlen, n - hlen);
+		return;
+	case JW_ETH_P_ARP:
+		put_arp(s, p + hlen, n - hlen);
+		return;
+	}
+	str_printf(s, "ethertype 0x%x", type);
+}
+
+/* The packet from where the record's link says its bytes start. */
+static void parse_packet(struct jw_str *s, struct jw_tuple *t,
+			 const struct nftrace_record *rec, const __u8 *p,
+			 __u32 n)
+{
+	__u8 family = rec->family;
+	__u8 link = nftrace_rec_link(rec);
+
+	memset(t, 0, sizeof(*t));
+	switch (link) {
+	case NFTRACE_LINK_IP:
+		/* A netdev hook of a device without a link header. */
+		if (family == NFTRACE_NFPROTO_NETDEV)
+			family = n && (p[0] >> 4) == 6 ? NFTRACE_NFPROTO_IPV6 :
+						       NFTRACE_NFPROTO_IPV4;
+		parse_ip(s, t, family, p, n);
+		return;
+	case NFTRACE_LINK_ETHERNET:
+		parse_ether(s, t, p, n);
+		return;
+	case NFTRACE_LINK_ARP:
+		put_arp(s, p, n);
+		return;
+	}
+	str_printf(s, "link %u", link);
 }
 
 /* The table: slots, hash chains and lists. */
@@ -419,41 +535,116 @@ static void put_time(struct journey_writer *w, struct jw_str *s, __u64 ns)
 		   tod % 60, (unsigned int)(ns % 1000000000ULL));
 }
 
-/*
- * The interface a hop is about: the one it came in by at PREROUTING and
- * INPUT, the one it goes out by at FORWARD, OUTPUT and POSTROUTING. Left
- * out when the hop before (in) or after (out) shows the same.
- */
-static const char *hop_ifname(const struct journey *j, unsigned int k)
-{
-	const struct jw_hop *h = &j->hops[k];
+/* Which of its interfaces a hop is about: the way in, or the way out. */
+enum {
+	JW_SIDE_NONE,
+	JW_SIDE_IN,
+	JW_SIDE_OUT,
+};
 
+static int hop_side(const struct jw_hop *h)
+{
+	switch (h->family) {
+	case NFTRACE_NFPROTO_ARP:
+		if (h->hook >= NFTRACE_NR_ARP_HOOKS)
+			return JW_SIDE_NONE;
+		return h->hook == NFTRACE_ARP_HOOK_IN ? JW_SIDE_IN :
+							JW_SIDE_OUT;
+	case NFTRACE_NFPROTO_NETDEV:
+		if (h->hook >= NFTRACE_NR_NETDEV_HOOKS)
+			return JW_SIDE_NONE;
+		return h->hook == NFTRACE_NETDEV_HOOK_INGRESS ? JW_SIDE_IN :
+								JW_SIDE_OUT;
+	}
 	switch (h->hook) {
 	case NFTRACE_HOOK_PREROUTING:
 	case NFTRACE_HOOK_INPUT:
-		if (k > 0 && !strcmp(j->hops[k - 1].in, h->in))
-			return "";
-		return h->in;
+		return JW_SIDE_IN;
 	case NFTRACE_HOOK_FORWARD:
 	case NFTRACE_HOOK_OUTPUT:
 	case NFTRACE_HOOK_POSTROUTING:
-		if (k + 1 < j->nr_hops && !strcmp(j->hops[k + 1].out, h->out))
+		return JW_SIDE_OUT;
+	}
+	return JW_SIDE_NONE;
+}
+
+/*
+ * A journey of one family's hooks, IPv4's or IPv6's, prints as it did
+ * before there were others: hook names alone, devices, not ports.
+ */
+static int plain_inet(const struct journey *j)
+{
+	__u8 family = j->hops[0].family;
+	unsigned int k;
+
+	if (family != NFTRACE_NFPROTO_IPV4 && family != NFTRACE_NFPROTO_IPV6)
+		return 0;
+	for (k = 1; k < j->nr_hops; k++)
+		if (j->hops[k].family != family)
+			return 0;
+	return 1;
+}
+
+static const char *hop_in(const struct jw_hop *h, int ports)
+{
+	return ports && h->port_in[0] ? h->port_in : h->in;
+}
+
+static const char *hop_out(const struct jw_hop *h, int ports)
+{
+	return ports && h->port_out[0] ? h->port_out : h->out;
+}
+
+/*
+ * The interface a hop is about (hop_side()), its bridge port where
+ * ports says so. Left out when the hop before (in) or after (out) shows
+ * the same.
+ */
+static const char *hop_ifname(const struct journey *j, unsigned int k,
+			      int ports)
+{
+	const struct jw_hop *h = &j->hops[k];
+	const char *name;
+
+	switch (hop_side(h)) {
+	case JW_SIDE_IN:
+		name = hop_in(h, ports);
+		if (k > 0 && !strcmp(hop_in(&j->hops[k - 1], ports), name))
 			return "";
-		return h->out;
+		return name;
+	case JW_SIDE_OUT:
+		name = hop_out(h, ports);
+		if (k + 1 < j->nr_hops &&
+		    !strcmp(hop_out(&j->hops[k + 1], ports), name))
+			return "";
+		return name;
 	}
 	return "";
 }
 
-static void put_hop(struct jw_str *s, const struct journey *j, unsigned int k)
+/* plain: hook names alone; else family first, as the text line has it. */
+static void put_hook(struct jw_str *s, const struct jw_hop *h, int plain)
 {
-	const struct jw_hop *h = &j->hops[k];
-	const char *name = nftrace_hook_name(h->hook);
-	const char *ifname = hop_ifname(j, k);
+	const char *family = nftrace_family_name(h->family);
+	const char *hook = nftrace_family_hook_name(h->family, h->hook);
 
-	if (name)
-		str_printf(s, "%s", name);
+	if (!plain && family)
+		str_printf(s, "%s ", family);
+	else if (!plain)
+		str_printf(s, "family%u ", h->family);
+	if (hook)
+		str_printf(s, "%s", hook);
 	else
 		str_printf(s, "hook%u", h->hook);
+}
+
+static void put_hop(struct jw_str *s, const struct journey *j, unsigned int k,
+		    int plain)
+{
+	const struct jw_hop *h = &j->hops[k];
+	const char *ifname = hop_ifname(j, k, !plain);
+
+	put_hook(s, h, plain);
 	if (ifname[0])
 		str_printf(s, " %s", ifname);
 	if (h->snat) {
@@ -474,6 +665,7 @@ static void put_hop(struct jw_str *s, const struct journey *j, unsigned int k)
 static void print_journey(struct journey_writer *w, const struct journey *j,
 			  int lost)
 {
+	int plain = plain_inet(j);
 	char buf[JW_LINE_MAX];
 	struct jw_str s;
 	unsigned int k;
@@ -490,7 +682,7 @@ static void print_journey(struct journey_writer *w, const struct journey *j,
 	str_printf(&s, "%s ", j->summary);
 	for (k = 0; k < j->nr_hops; k++) {
 		str_printf(&s, k ? " -> " : " ");
-		put_hop(&s, j, k);
+		put_hop(&s, j, k, plain);
 	}
 	if (lost)
 		str_printf(&s, " -> (not seen again)");
@@ -574,9 +766,13 @@ static int addr_eq(const struct jw_addr *a, const struct jw_addr *b)
 static int drops_last_hop(const struct journey *j,
 			  const struct nftrace_record *rec)
 {
-	return (rec->flags & NFTRACE_REC_F_DROP) && j->nr_hops &&
-	       j->hops[j->nr_hops - 1].hook == rec->hook &&
-	       !j->hops[j->nr_hops - 1].dropped;
+	const struct jw_hop *h;
+
+	if (!(rec->flags & NFTRACE_REC_F_DROP) || !j->nr_hops)
+		return 0;
+	h = &j->hops[j->nr_hops - 1];
+	return h->family == rec->family && h->hook == rec->hook &&
+	       !h->dropped;
 }
 
 /*
@@ -611,10 +807,15 @@ static void add_hop(struct journey *j, const struct nftrace_record *rec,
 	}
 	h = &j->hops[j->nr_hops++];
 	memset(h, 0, sizeof(*h));
+	h->family = rec->family;
 	h->hook = rec->hook;
 	h->dropped = !!(rec->flags & NFTRACE_REC_F_DROP);
 	copy_ifname(h->in, rec->ifname_in);
 	copy_ifname(h->out, rec->ifname_out);
+	if (nftrace_rec_has_phys_in(rec))
+		copy_ifname(h->port_in, rec->phys_ifname_in);
+	if (nftrace_rec_has_phys_out(rec))
+		copy_ifname(h->port_out, rec->phys_ifname_out);
 }
 
 int journey_final(unsigned int hook, unsigned int hooks)
@@ -639,6 +840,43 @@ int journey_final(unsigned int hook, unsigned int hooks)
 	return !(hooks & later);
 }
 
+/* Whether netdev EGRESS is captured, and this kernel has it. */
+static int egress_captured(const struct journey_writer *w)
+{
+	return (w->families & NFTRACE_FAMILY_NETDEV) &&
+	       (w->hooks_netdev & 1U << NFTRACE_NETDEV_HOOK_EGRESS) &&
+	       w->egress_seen;
+}
+
+int journey_hop_final(const struct journey_writer *w, unsigned int family,
+		      unsigned int hook)
+{
+	/* Egress, when there is one, comes after any other hook. */
+	unsigned int later = egress_captured(w) ?
+			     1U << NFTRACE_HOOK_POSTROUTING : 0;
+
+	switch (family) {
+	case NFTRACE_NFPROTO_ARP:
+		return 1;
+	case NFTRACE_NFPROTO_NETDEV:
+		if (hook != NFTRACE_NETDEV_HOOK_INGRESS)
+			return hook == NFTRACE_NETDEV_HOOK_EGRESS;
+		/* Every hook of the others but OUTPUT can come after it. */
+		if (w->families & (NFTRACE_FAMILIES_INET |
+				   NFTRACE_FAMILY_BRIDGE))
+			later |= w->hooks & ~(1U << NFTRACE_HOOK_OUTPUT);
+		return !later;
+	case NFTRACE_NFPROTO_BRIDGE:
+		/* INPUT and POSTROUTING, whatever comes after them. */
+		break;
+	default:
+		if (hook == NFTRACE_HOOK_POSTROUTING)
+			return !later;
+		break;
+	}
+	return journey_final(hook, w->hooks | later);
+}
+
 int journey_writer_init(struct journey_writer *w, FILE *f, unsigned int hooks,
 			unsigned int size)
 {
@@ -647,6 +885,7 @@ int journey_writer_init(struct journey_writer *w, FILE *f, unsigned int hooks,
 	memset(w, 0, sizeof(*w));
 	w->f = f;
 	w->hooks = hooks ? hooks : NFTRACE_HOOKS_ALL;
+	w->families = NFTRACE_FAMILIES_INET;
 	w->size = size ? size : JOURNEY_TABLE_SIZE;
 	if (w->size > 1U << 24) {
 		errno = EINVAL;
@@ -679,6 +918,13 @@ int journey_writer_init(struct journey_writer *w, FILE *f, unsigned int hooks,
 		w->lists[i].head = w->lists[i].tail = -1;
 	w->tz_minute = -1;
 	return 0;
+}
+
+void journey_writer_families(struct journey_writer *w, unsigned int families,
+			     unsigned int hooks_netdev)
+{
+	w->families = families ? families : NFTRACE_FAMILIES_INET;
+	w->hooks_netdev = hooks_netdev;
 }
 
 int journey_writer_write(struct journey_writer *w,
@@ -715,16 +961,19 @@ int journey_writer_write(struct journey_writer *w,
 	}
 	/* The summary only for a journey's first record. */
 	str_init(&s, summary, j ? 1 : sizeof(summary));
-	parse_packet(&s, &t, rec->family, data, cap_len);
+	parse_packet(&s, &t, rec, data, cap_len);
 	if (!j)
 		j = start_journey(w, id, rec, summary);
 	else
 		list_del(w, j);
 	add_hop(j, rec, &t);
 
+	if (rec->family == NFTRACE_NFPROTO_NETDEV &&
+	    rec->hook == NFTRACE_NETDEV_HOOK_EGRESS)
+		w->egress_seen = 1;
 	if (!id || (rec->flags & NFTRACE_REC_F_DROP))
 		end_journey(w, j);
-	else if (journey_final(rec->hook, w->hooks))
+	else if (journey_hop_final(w, rec->family, rec->hook))
 		list_add_tail(w, j, JW_AT_END);
 	else
 		list_add_tail(w, j, JW_UNDERWAY);

@@ -546,6 +546,8 @@ static int open_output(struct capture *cap, unsigned int snaplen)
 		.snaplen = snaplen,
 		.appl = PROG " " NFTRACE_VERSION,
 		.hooks = o->hooks,
+		.families = o->families,
+		.hooks_netdev = o->hooks_netdev,
 	};
 	char err[PCAP_ERRBUF_SIZE];
 

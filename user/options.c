@@ -95,7 +95,7 @@ void capture_usage(FILE *out)
 "                      hooks ends: the hooks it passed in order, with its\n"
 "                      interfaces, NAT where it changed it, and where it\n"
 "                      was dropped (with --drops), or that no further\n"
-"                      hook saw it within a second\n"
+"                      hook saw it within a second; in every family\n"
 "  -c COUNT            stop after COUNT packets\n"
 "  -s, --snapshot-length SNAPLEN\n"
 "                      keep at most SNAPLEN bytes of each packet, counted\n"
@@ -455,9 +455,6 @@ static int check_format(struct capture_opts *o, char *err)
 	else if ((o->format == OUTPUT_PCAP || o->linktype_set) &&
 		 (o->families & ~NFTRACE_FAMILIES_INET))
 		why = "a pcap file holds IPv4 and IPv6 packets only: write bridge, arp and netdev captures as pcapng";
-	else if (o->format == OUTPUT_JOURNEY &&
-		 (o->families & ~NFTRACE_FAMILIES_INET))
-		why = "--journey follows IPv4 and IPv6 packets only, not yet bridge, arp and netdev";
 	if (why) {
 		snprintf(err, OPTS_ERR_SIZE, "%s", why);
 		return -1;

@@ -249,6 +249,8 @@ int output_open(struct output *out, const struct output_params *p, char *err)
 				 strerror(errno));
 			return -1;
 		}
+		journey_writer_families(&out->w.journey, p->families,
+					p->hooks_netdev);
 		return 0;
 	case OUTPUT_PCAP:
 		out->ops = &pcap_ops;

@@ -44,7 +44,10 @@ struct output_params {
 	int linktype;		/* pcap: DLT_NFLOG or DLT_RAW */
 	unsigned int snaplen;	/* pcap, pcapng */
 	const char *appl;	/* pcapng: the SHB's shb_userappl */
-	unsigned int hooks;	/* journey: those captured (where one ends) */
+	/* journey: what is captured (where one ends); families 0: inet */
+	unsigned int hooks;	/* 1 << NFTRACE_HOOK_* */
+	unsigned int families;	/* NFTRACE_FAMILY_* */
+	unsigned int hooks_netdev;	/* 1 << NFTRACE_NETDEV_HOOK_* */
 };
 
 struct output_stats {

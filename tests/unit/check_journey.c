@@ -461,6 +461,272 @@ START_TEST(test_live_as_file)
 }
 END_TEST
 
+/* Records of the other families: their bytes start where link says. */
+#define ETH	NFTRACE_LINK_ETHERNET
+#define IP	NFTRACE_LINK_IP
+#define V4	NFTRACE_NFPROTO_IPV4
+#define BR	NFTRACE_NFPROTO_BRIDGE
+#define ND	NFTRACE_NFPROTO_NETDEV
+#define ING	NFTRACE_NETDEV_HOOK_INGRESS
+#define EGR	NFTRACE_NETDEV_HOOK_EGRESS
+
+/* A TCP/IPv4 SYN to dst:dport in pkt, behind an Ethernet header; n: its IP bytes. */
+static __u8 *syn_ether(__u8 *pkt, size_t *n, const char *dst, __u16 dport)
+{
+	*n = pkt_ipv4(pkt, "10.0.0.1", dst, 6, 20);
+	*n += pkt_tcp(pkt + *n, 40000, dport, 1, 0, 0x02, 64240);
+	pkt_ether(pkt, *n, 0x0800);
+	return pkt + 14;
+}
+
+/*
+ * In record slot 0: n bytes of pkt of family at hook, starting at link,
+ * with bridge ports pin and pout.
+ */
+static struct nftrace_record *hop(__u8 family, __u8 hook, __u8 link,
+				  const __u8 *pkt, size_t n, __u64 id,
+				  const char *in, const char *out,
+				  const char *pin, const char *pout, __u64 dt)
+{
+	struct nftrace_record *rec;
+
+	rec = finish(rec_make(&trs[0], family, hook, pkt, n, n), id, in, out,
+		     dt);
+	rec->link = link;
+	snprintf(rec->phys_ifname_in, sizeof(rec->phys_ifname_in), "%s", pin);
+	snprintf(rec->phys_ifname_out, sizeof(rec->phys_ifname_out), "%s",
+		 pout);
+	return rec;
+}
+
+/*
+ * --families all: a bridged packet from netdev ingress to egress, through
+ * the bridge hooks and br_netfilter's IPv4 hooks, under one id. Its ports
+ * rather than the bridge device; the tuples compared across links.
+ */
+START_TEST(test_bridged_all)
+{
+	static const char want[] = T0 " id=61 tcp 10.0.0.1:40000 > 10.0.0.9:80 [S]  netdev INGRESS p1 -> bridge PREROUTING -> ipv4 PREROUTING -> bridge FORWARD -> ipv4 FORWARD -> bridge POSTROUTING -> ipv4 POSTROUTING -> netdev EGRESS p2\n";
+	static const char dnat[] = "12:00:01.124456789 id=62 tcp 10.0.0.1:40000 > 10.0.0.9:80 [S]  netdev INGRESS p1 -> bridge PREROUTING -> ipv4 PREROUTING (DNAT -> 10.0.0.5:8080) -> bridge FORWARD -> ipv4 FORWARD p2 dropped\n";
+	char want_all[sizeof(want) + sizeof(dnat)];
+	__u8 e[80], e2[80], *ip, *ip2;
+	size_t n, n2;
+
+	snprintf(want_all, sizeof(want_all), "%s%s", want, dnat);
+	ip = syn_ether(e, &n, "10.0.0.9", 80);
+	ip2 = syn_ether(e2, &n2, "10.0.0.5", 8080);
+	jw_open(0, 0);
+	journey_writer_families(&w, NFTRACE_FAMILIES_ALL,
+				NFTRACE_NETDEV_HOOKS_ALL);
+	put(hop(ND, ING, ETH, e, n + 14, 61, "p1", "", "", "", 0));
+	put(hop(BR, PRE, ETH, e, n + 14, 61, "br0", "", "p1", "", 1 * US));
+	put(hop(V4, PRE, IP, ip, n, 61, "br0", "", "p1", "", 2 * US));
+	put(hop(BR, FWD, ETH, e, n + 14, 61, "br0", "br0", "p1", "p2",
+		3 * US));
+	put(hop(V4, FWD, IP, ip, n, 61, "br0", "br0", "p1", "p2", 4 * US));
+	put(hop(BR, POST, ETH, e, n + 14, 61, "", "br0", "", "p2", 5 * US));
+	put(hop(V4, POST, IP, ip, n, 61, "", "br0", "", "p2", 6 * US));
+	put(hop(ND, EGR, ETH, e, n + 14, 61, "", "p2", "", "", 7 * US));
+	/* Egress is the last hop: it waits for a drop record alone. */
+	journey_writer_clock(&w, PKT_TSTAMP + 7 * US + JOURNEY_DROP_WAIT_NS);
+	ck_assert_str_eq(printed(), "");
+	journey_writer_clock(&w, PKT_TSTAMP + 7 * US +
+				 JOURNEY_DROP_WAIT_NS + 1);
+	ck_assert_str_eq(printed(), want);
+
+	/* DNAT'd at the IPv4 PREROUTING, as the bridge's frame shows it. */
+	put(hop(ND, ING, ETH, e, n + 14, 62, "p1", "", "", "", 1 * MS));
+	put(hop(BR, PRE, ETH, e, n + 14, 62, "br0", "", "p1", "", 1 * MS));
+	put(hop(V4, PRE, IP, ip, n, 62, "br0", "", "p1", "", 1 * MS));
+	put(hop(BR, FWD, ETH, e2, n2 + 14, 62, "br0", "br0", "p1", "p2",
+		1 * MS));
+	put(hop(V4, FWD, IP, ip2, n2, 62, "br0", "br0", "p1", "p2", 1 * MS));
+	put(drop(hop(V4, FWD, IP, ip2, n2, 62, "br0", "br0", "p1", "p2",
+		     1 * MS)));
+	/* A drop record ends it at once. */
+	ck_assert_str_eq(closed(), want_all);
+	ck_assert_uint_eq(w.lines, 2);
+}
+END_TEST
+
+/* Each ARP hook gives an id of its own: a journey of one hop. */
+START_TEST(test_arp)
+{
+	__u8 pkt[64];
+	size_t n;
+
+	jw_open(0, 0);
+	journey_writer_families(&w, NFTRACE_FAMILIES_ALL,
+				NFTRACE_NETDEV_HOOKS_ALL);
+	n = pkt_ether(pkt, pkt_arp(pkt, 1, "10.0.0.2"), 0x0806);
+	put(hop(NFTRACE_NFPROTO_ARP, NFTRACE_ARP_HOOK_IN, ETH, pkt, n, 71,
+		"eth0", "", "", "", 0));
+	/* Its last hook: a drop record could still come. */
+	journey_writer_clock(&w, PKT_TSTAMP + JOURNEY_DROP_WAIT_NS);
+	ck_assert_str_eq(printed(), "");
+	journey_writer_clock(&w, PKT_TSTAMP + JOURNEY_DROP_WAIT_NS + 1);
+	ck_assert_str_eq(printed(), T0 " id=71 arp who-has 10.0.0.2 tell 10.0.0.1  arp INPUT eth0\n");
+
+	/* From its ARP header on (a device without Ethernet), a reply. */
+	n = pkt_arp(pkt, 2, "10.0.0.2");
+	put(hop(NFTRACE_NFPROTO_ARP, NFTRACE_ARP_HOOK_OUT, NFTRACE_LINK_ARP,
+		pkt, n, 72, "", "eth1", "", "", 1 * SEC));
+	put(hop(NFTRACE_NFPROTO_ARP, NFTRACE_ARP_HOOK_OUT, NFTRACE_LINK_ARP,
+		pkt, 20, 73, "", "eth1", "", "", 1 * SEC));
+	ck_assert_str_eq(closed(),
+		T0 " id=71 arp who-has 10.0.0.2 tell 10.0.0.1  arp INPUT eth0\n"
+		"12:00:02.123456789 id=72 arp reply 10.0.0.1 is-at 02:00:00:00:00:01  arp OUTPUT eth1\n"
+		"12:00:02.123456789 id=73 arp [|arp]  arp OUTPUT eth1\n");
+	ck_assert_int_eq(journey_hop_final(&w, NFTRACE_NFPROTO_ARP,
+					   NFTRACE_ARP_HOOK_FORWARD), 1);
+}
+END_TEST
+
+/*
+ * --families netdev: a forwarded packet from ingress to egress; one
+ * tagged (802.1Q) at ingress; one on a device without a link header;
+ * a frame that is no IP.
+ */
+START_TEST(test_netdev_only)
+{
+	__u8 pkt[96], tagged[96];
+	size_t n;
+
+	jw_open(0, 0);
+	journey_writer_families(&w, NFTRACE_FAMILY_NETDEV,
+				NFTRACE_NETDEV_HOOKS_ALL);
+	n = pkt_ipv4(pkt, "10.0.0.1", "10.0.0.9", 17, 12);
+	n += pkt_udp(pkt + n, 5000, 53, 4);
+	memset(pkt + n, 'x', 4);
+	n = pkt_ether(pkt, n + 4, 0x0800);
+	/* The same frame with a VLAN tag (id 5) after the addresses. */
+	memcpy(tagged, pkt, 12);
+	tagged[12] = 0x81;
+	tagged[13] = 0x00;
+	tagged[14] = 0x00;
+	tagged[15] = 0x05;
+	memcpy(tagged + 16, pkt + 12, n - 12);
+	put(hop(ND, ING, ETH, tagged, n + 4, 81, "eth0", "", "", "", 0));
+	put(hop(ND, EGR, ETH, pkt, n, 81, "", "eth1", "", "", 5 * US));
+	journey_writer_clock(&w, PKT_TSTAMP + 5 * US + JOURNEY_DROP_WAIT_NS +
+				 1);
+	ck_assert_str_eq(printed(), T0 " id=81 udp 10.0.0.1:5000 > 10.0.0.9:53  netdev INGRESS eth0 -> netdev EGRESS eth1\n");
+
+	/* A tun device's IPv6 packet, delivered here: not seen again. */
+	n = pkt_ipv6(pkt, "2001:db8::1", "2001:db8::2", 6, 20);
+	n += pkt_tcp(pkt + n, 40000, 22, 1, 0, 0x02, 64240);
+	put(hop(ND, ING, IP, pkt, n, 82, "tun0", "", "", "", 1 * SEC));
+	/* No IP in it: what the Ethernet header says. */
+	n = pkt_ether(pkt, 10, 0x88cc);
+	put(hop(ND, EGR, ETH, pkt, n, 83, "", "eth1", "", "", 1 * SEC));
+	put(hop(ND, ING, ETH, tagged, 16, 84, "eth0", "", "", "", 1 * SEC));
+	ck_assert_str_eq(closed(),
+		T0 " id=81 udp 10.0.0.1:5000 > 10.0.0.9:53  netdev INGRESS eth0 -> netdev EGRESS eth1\n"
+		"12:00:02.123456789 id=83 ethertype 0x88cc  netdev EGRESS eth1\n"
+		"12:00:02.123456789 id=82 tcp [2001:db8::1]:40000 > [2001:db8::2]:22 [S]  netdev INGRESS tun0 -> (not seen again)\n"
+		"12:00:02.123456789 id=84 [|vlan]  netdev INGRESS eth0 -> (not seen again)\n");
+}
+END_TEST
+
+/*
+ * --families bridge: a bridged packet ends at bridge POSTROUTING; a
+ * dropped one where it is dropped. The bridge ports are shown.
+ */
+START_TEST(test_bridge_only)
+{
+	static const char want[] = T0 " id=91 tcp 10.0.0.1:40000 > 10.0.0.9:80 [S]  bridge PREROUTING p1 -> bridge FORWARD -> bridge POSTROUTING p2\n";
+	__u8 e[80];
+	size_t n;
+
+	jw_open(0, 0);
+	journey_writer_families(&w, NFTRACE_FAMILY_BRIDGE, 0);
+	syn_ether(e, &n, "10.0.0.9", 80);
+	n += 14;
+	put(hop(BR, PRE, ETH, e, n, 91, "br0", "", "p1", "", 0));
+	put(hop(BR, FWD, ETH, e, n, 91, "br0", "br0", "p1", "p2", 1 * US));
+	put(hop(BR, POST, ETH, e, n, 91, "", "br0", "", "p2", 2 * US));
+	journey_writer_clock(&w, PKT_TSTAMP + 2 * US + JOURNEY_DROP_WAIT_NS);
+	ck_assert_str_eq(printed(), "");
+	journey_writer_clock(&w, PKT_TSTAMP + 2 * US +
+				 JOURNEY_DROP_WAIT_NS + 1);
+	ck_assert_str_eq(printed(), want);
+
+	/* Dropped at bridge FORWARD; then an IPv4 drop of a hop unseen. */
+	put(hop(BR, PRE, ETH, e, n, 92, "br0", "", "p1", "", 1 * SEC));
+	put(hop(BR, FWD, ETH, e, n, 92, "br0", "br0", "p1", "p3", 1 * SEC));
+	put(drop(hop(BR, FWD, ETH, e, n, 92, "br0", "br0", "p1", "p3",
+		     1 * SEC)));
+	put(hop(BR, FWD, ETH, e, n, 93, "br0", "br0", "p1", "p3", 1 * SEC));
+	put(drop(hop(V4, FWD, IP, e + 14, n - 14, 93, "br0", "br0", "p1",
+		     "p3", 1 * SEC)));
+	ck_assert_str_eq(closed(), T0 " id=91 tcp 10.0.0.1:40000 > 10.0.0.9:80 [S]  bridge PREROUTING p1 -> bridge FORWARD -> bridge POSTROUTING p2\n"
+		"12:00:02.123456789 id=92 tcp 10.0.0.1:40000 > 10.0.0.9:80 [S]  bridge PREROUTING p1 -> bridge FORWARD p3 dropped\n"
+		"12:00:02.123456789 id=93 tcp 10.0.0.1:40000 > 10.0.0.9:80 [S]  bridge FORWARD -> ipv4 FORWARD p3 dropped\n");
+}
+END_TEST
+
+/*
+ * Where a journey may end with other families captured: POSTROUTING
+ * waits for netdev egress once one has come (a kernel before 5.16 has
+ * none), bridge INPUT and POSTROUTING never do.
+ */
+START_TEST(test_final_families)
+{
+	__u8 e[80];
+	size_t n;
+
+	jw_open(0, 0);
+	journey_writer_families(&w, NFTRACE_FAMILIES_ALL,
+				NFTRACE_NETDEV_HOOKS_ALL);
+	ck_assert_int_eq(journey_hop_final(&w, V4, POST), 1);
+	ck_assert_int_eq(journey_hop_final(&w, ND, ING), 0);
+	ck_assert_int_eq(journey_hop_final(&w, ND, EGR), 1);
+	ck_assert_int_eq(journey_hop_final(&w, ND, 2), 0);
+	ck_assert_int_eq(journey_hop_final(&w, BR, IN), 1);
+	ck_assert_int_eq(journey_hop_final(&w, BR, POST), 1);
+	ck_assert_int_eq(journey_hop_final(&w, BR, FWD), 0);
+	ck_assert_int_eq(journey_hop_final(&w, V4, IN), 1);
+	syn_ether(e, &n, "10.0.0.9", 80);
+	put(hop(ND, EGR, ETH, e, n + 14, 101, "", "eth1", "", "", 0));
+	ck_assert_int_eq(journey_hop_final(&w, V4, POST), 0);
+	ck_assert_int_eq(journey_hop_final(&w, V4, OUT), 0);
+	ck_assert_int_eq(journey_hop_final(&w, BR, POST), 1);
+	ck_assert_int_eq(journey_hop_final(&w, ND, EGR), 1);
+
+	/* Sent, and no egress for a second: not seen again. */
+	put(hop(V4, OUT, IP, e + 14, n, 102, "", "eth1", "", "", 1 * MS));
+	put(hop(V4, POST, IP, e + 14, n, 102, "", "eth1", "", "", 1 * MS));
+	journey_writer_clock(&w, PKT_TSTAMP + 1 * MS + JOURNEY_DROP_WAIT_NS +
+				 1);
+	ck_assert_str_eq(printed(), T0 " id=101 tcp 10.0.0.1:40000 > 10.0.0.9:80 [S]  netdev EGRESS eth1\n");
+	/* Sent, and out by egress: IPv4 hooks, but not alone. */
+	put(hop(V4, OUT, IP, e + 14, n, 103, "", "eth1", "", "", 1 * SEC));
+	put(hop(V4, POST, IP, e + 14, n, 103, "", "eth1", "", "", 1 * SEC));
+	put(hop(ND, EGR, ETH, e, n + 14, 103, "", "eth1", "", "", 1 * SEC));
+	ck_assert_str_eq(closed(), T0 " id=101 tcp 10.0.0.1:40000 > 10.0.0.9:80 [S]  netdev EGRESS eth1\n"
+		"12:00:01.124456789 id=102 tcp 10.0.0.1:40000 > 10.0.0.9:80 [S]  OUTPUT -> POSTROUTING eth1 -> (not seen again)\n"
+		"12:00:02.123456789 id=103 tcp 10.0.0.1:40000 > 10.0.0.9:80 [S]  ipv4 OUTPUT -> ipv4 POSTROUTING -> netdev EGRESS eth1\n");
+
+	/* Ingress alone, of the hooks after it: it may end there. */
+	jw_open(1U << OUT, 0);
+	journey_writer_families(&w, NFTRACE_FAMILIES_ALL,
+				1U << NFTRACE_NETDEV_HOOK_INGRESS);
+	ck_assert_int_eq(journey_hop_final(&w, ND, ING), 1);
+	ck_assert_int_eq(journey_hop_final(&w, ND, EGR), 1);
+	ck_assert_int_eq(journey_writer_close(&w), 0);
+	/* No family's hooks after it but ARP's, which give new ids. */
+	jw_open(0, 0);
+	journey_writer_families(&w, NFTRACE_FAMILY_NETDEV |
+				NFTRACE_FAMILY_ARP,
+				1U << NFTRACE_NETDEV_HOOK_INGRESS);
+	ck_assert_int_eq(journey_hop_final(&w, ND, ING), 1);
+	journey_writer_families(&w, NFTRACE_FAMILY_BRIDGE,
+				1U << NFTRACE_NETDEV_HOOK_INGRESS);
+	ck_assert_int_eq(journey_hop_final(&w, ND, ING), 0);
+	ck_assert_int_eq(journey_writer_close(&w), 0);
+}
+END_TEST
+
 /* Through the output interface, as nftrace-capture opens it. */
 START_TEST(test_output)
 {
@@ -488,6 +754,32 @@ START_TEST(test_output)
 }
 END_TEST
 
+/* nftrace-capture's families and netdev hooks reach the writer. */
+START_TEST(test_output_families)
+{
+	struct output_params p = {
+		.format = OUTPUT_JOURNEY,
+		.stream = f,
+		.hooks = NFTRACE_HOOKS_ALL,
+		.families = NFTRACE_FAMILY_BRIDGE | NFTRACE_FAMILY_NETDEV,
+		.hooks_netdev = 1U << NFTRACE_NETDEV_HOOK_INGRESS,
+	};
+	char err[PCAP_ERRBUF_SIZE];
+	struct output out;
+
+	ck_assert_int_eq(output_open(&out, &p, err), 0);
+	ck_assert_uint_eq(out.w.journey.families, p.families);
+	ck_assert_uint_eq(out.w.journey.hooks_netdev, p.hooks_netdev);
+	ck_assert_int_eq(journey_hop_final(&out.w.journey, ND, ING), 0);
+	ck_assert_int_eq(output_close(&out), 0);
+	/* 0: IPv4 and IPv6, as before there were others. */
+	p.families = 0;
+	ck_assert_int_eq(output_open(&out, &p, err), 0);
+	ck_assert_uint_eq(out.w.journey.families, NFTRACE_FAMILIES_INET);
+	ck_assert_int_eq(output_close(&out), 0);
+}
+END_TEST
+
 Suite *journey_suite(void)
 {
 	Suite *s = suite_create("journey");
@@ -506,6 +798,12 @@ Suite *journey_suite(void)
 	tcase_add_test(tc, test_truncated);
 	tcase_add_test(tc, test_live_as_file);
 	tcase_add_test(tc, test_output);
+	tcase_add_test(tc, test_bridged_all);
+	tcase_add_test(tc, test_arp);
+	tcase_add_test(tc, test_netdev_only);
+	tcase_add_test(tc, test_bridge_only);
+	tcase_add_test(tc, test_final_families);
+	tcase_add_test(tc, test_output_families);
 	suite_add_tcase(s, tc);
 	return s;
 }

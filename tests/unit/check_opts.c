@@ -169,9 +169,6 @@ START_TEST(test_families)
 	ck_assert_int_eq(parse("--families", "bridge", "-w", "x", "-F", "pcap",
 			       NULL), OPTS_ERROR);
 	expect_error("a pcap file holds IPv4 and IPv6 packets only");
-	ck_assert_int_eq(parse("--families", "arp", "--journey", NULL),
-			 OPTS_ERROR);
-	expect_error("--journey follows IPv4 and IPv6 packets only");
 }
 END_TEST
 
@@ -232,9 +229,6 @@ START_TEST(test_netdev)
 	ck_assert_int_eq(parse("--families", "netdev", "-w", "x",
 			       "--linktype", "raw", NULL), OPTS_ERROR);
 	expect_error("a pcap file holds IPv4 and IPv6 packets only");
-	ck_assert_int_eq(parse("--families", "netdev", "--journey", NULL),
-			 OPTS_ERROR);
-	expect_error("--journey follows IPv4 and IPv6 packets only, not yet bridge, arp and netdev");
 }
 END_TEST
 
@@ -402,6 +396,19 @@ START_TEST(test_journey)
 			       "prerouting,forward", NULL), OPTS_RUN);
 	ck_assert_int_eq(o.format, OUTPUT_JOURNEY);
 	ck_assert_uint_eq(o.hooks, 0x5);
+	/* Every family: the journey follows them all. */
+	ck_assert_int_eq(parse("--journey", "--families", "all", NULL),
+			 OPTS_RUN);
+	ck_assert_int_eq(o.format, OUTPUT_JOURNEY);
+	ck_assert_uint_eq(o.families, NFTRACE_FAMILIES_ALL);
+	ck_assert_int_eq(parse("--families", "bridge,netdev", "--journey",
+			       "--hooks", "ingress,egress,forward", NULL),
+			 OPTS_RUN);
+	ck_assert_uint_eq(o.hooks_netdev, NFTRACE_NETDEV_HOOKS_ALL);
+	/* But a pcap file still holds IP packets only. */
+	ck_assert_int_eq(parse("--journey", "--families", "all",
+			       "--linktype", "raw", NULL), OPTS_ERROR);
+	expect_error("a pcap file holds IPv4 and IPv6 packets only");
 
 	ck_assert_int_eq(parse("--journey", "-w", "x", NULL), OPTS_ERROR);
 	expect_error("--journey prints on stdout: leave out -w");

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0 OR MIT
+# vm-timeout: 600
 # The netdev family (issue 14): ingress and egress, per device. The same
 # container-style host as test_capture_bridge.sh: a bridge br0 in
 # namespace "sw" with veth ports p1 and p2 to "containers" h1 and h2
@@ -17,7 +18,8 @@
 #     request at netdev ingress p1, bridge and ipv4 PREROUTING, FORWARD,
 #     POSTROUTING and netdev egress p2 under one packet id, as each
 #     family's nft counters counted, in text and in a pcapng tshark
-#     dissects with no warning.
+#     dissects with no warning; --journey reads that file back as one
+#     line per echo, from ingress p1 to egress p2.
 # Egress exists from 5.16: before, ingress alone, and asking for egress
 # is refused with the reason.
 . tests/vm/lib.sh
@@ -249,6 +251,14 @@ assert_eq "raw:ip:icmp:data" \
 	"--families all pcapng: the ipv4 records, raw IP"
 assert_eq "" "$(tshark -r $T/all.pcapng -Y '_ws.expert.severity >= 0x400000' 2>/dev/null)" \
 	"--families all pcapng: no note, warning or error"
+# The journey view of the same file: one line per echo, its eight hooks.
+$CAP -r $T/all.pcapng --families all --journey 'icmp' > $T/journey.txt 2> $T/journey.err
+hops="netdev INGRESS P -> bridge PREROUTING -> ipv4 PREROUTING -> bridge FORWARD -> ipv4 FORWARD -> bridge POSTROUTING -> ipv4 POSTROUTING"
+[ $egress = 1 ] && hops+=" -> netdev EGRESS Q" || hops+=" Q"
+req=${hops/P/p1} rep=${hops/P/p2}
+assert_eq "3 3" "$(grep -c "icmp 10.13.0.1 > 10.13.0.2 echo request.*  ${req/Q/p2}\$" $T/journey.txt) $(grep -c "icmp 10.13.0.2 > 10.13.0.1 echo reply.*  ${rep/Q/p1}\$" $T/journey.txt)" \
+	"--journey --families all: each echo on one line, from ingress to egress ($(head -n 1 $T/journey.txt))"
+assert_eq 6 "$(grep -c . $T/journey.txt)" "--journey: one line per echo, nothing else"
 in_ns sw sysctl -qw net.bridge.bridge-nf-call-iptables=0
 ip netns del h1
 ip netns del h2

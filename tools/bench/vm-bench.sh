@@ -20,6 +20,8 @@
 #   used     nftrace loaded, no reader, after a capture of every hook and
 #            family with --drops: its 36 ops stay registered in every
 #            netns, and ingress and egress on every device, idle
+#   usedinet the same after a capture of IPv4 and IPv6 only (not in the
+#            default set): used's cost without the other families
 #   nft1     nftrace-capture -F pcap -w at the hook (pcap, as the
 #            results before pcapng became -w's default measured)
 #   nft1drops  the same with --drops (not in the default set): what
@@ -182,7 +184,7 @@ expected() {	# workload config[@variant] "before" "after"
 	local out=$((post - fwd))
 
 	case $2 in
-	base|loaded|used|busy) echo 0 ;;
+	base|loaded|used|usedinet|busy) echo 0 ;;
 	nftall) echo $((pre + in + fwd + out + post)) ;;
 	*) [ "$1" = fwd ] && echo $fwd || echo $out ;;
 	esac
@@ -244,10 +246,14 @@ start_config() {	# workload config[@variant]
 		module_unload
 		module_load "$variant"
 		return 0 ;;
-	used)
+	used|usedinet)
+		# A fresh module: only this capture's families registered.
+		module_unload
 		module_load "$variant"
-		$AUX "$CAPTURE" -w /dev/null --hooks all --families all --drops \
-			2>"$cap_err" &
+		local families=all
+		[ "$2" = usedinet ] && families=inet
+		$AUX "$CAPTURE" -w /dev/null --hooks all --families $families \
+			--drops 2>"$cap_err" &
 		cap_pid=$!
 		wait_for "$cap_err" "capturing at" || return 1
 		kill -INT "$cap_pid"

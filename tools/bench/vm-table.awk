@@ -41,14 +41,15 @@ function add(arr, key, v) {
 BEGIN {
 	FS = "\t"
 	nw = split("udp tcp fwd", W, " ")
-	nc = split("base loaded used nft1 nft1drops nftall tcpdump nflog printk busy", C, " ")
+	nc = split("base loaded usedinet used nft1 nft1drops nftall tcpdump nflog printk busy", C, " ")
 	wname["udp"] = "UDP flood, loopback"
 	wname["tcp"] = "TCP stream (iperf3), loopback"
 	wname["fwd"] = "UDP flood, forwarded between namespaces"
 	unit["udp"] = "datagrams/s"; unit["tcp"] = "Mbit/s"; unit["fwd"] = "datagrams/s"
 	cname["base"] = "no capture"
 	cname["loaded"] = "nftrace loaded, no reader"
-	cname["used"] = "nftrace loaded, no reader, after a capture of every hook"
+	cname["used"] = "nftrace loaded, no reader, after a capture of every hook and family"
+	cname["usedinet"] = "nftrace loaded, no reader, after a capture of every IPv4 and IPv6 hook"
 	cname["nft1"] = "nftrace, one hook"
 	cname["nft1drops"] = "nftrace, one hook, --drops"
 	cname["nftall"] = "nftrace, all five hooks"
@@ -57,7 +58,7 @@ BEGIN {
 	cname["printk"] = "printk (nft log)"
 	cname["busy"] = "control: no capture, CPU 1 busy"
 	short["base"] = "no capture"; short["loaded"] = "loaded"
-	short["used"] = "loaded, used"
+	short["used"] = "loaded, used"; short["usedinet"] = "loaded, used (inet)"
 	short["nft1"] = "nftrace, 1 hook"; short["nftall"] = "nftrace, 5 hooks"
 	short["nft1drops"] = "nftrace, 1 hook, drops"
 	short["tcpdump"] = "tcpdump"; short["nflog"] = "NFLOG"; short["printk"] = "printk"
