@@ -199,12 +199,17 @@ u64 nftrace_reader_ops(const struct nftrace_reader *r)
 	 * that a packet there has passed one on its way (a packet sent on a
 	 * socket of its own, as ARP's or AF_PACKET's, gets a fresh id).
 	 */
-	if (ops & NFTRACE_OP_EGRESS)
-		ops |= NFTRACE_OP_INGRESS |
-		       nftrace_entry_ops(BIT(NF_INET_LOCAL_OUT),
-					 NFTRACE_FAMILIES_INET |
-					 NFTRACE_FAMILY_BRIDGE,
+	if (ops & NFTRACE_OP_EGRESS) {
+		u32 families = NFTRACE_FAMILIES_INET;
+
+		/* Those this kernel has: egress does not imply the others. */
+		if (IS_ENABLED(CONFIG_NETFILTER_FAMILY_BRIDGE))
+			families |= NFTRACE_FAMILY_BRIDGE;
+		ops |= nftrace_entry_ops(BIT(NF_INET_LOCAL_OUT), families,
 					 BIT(NF_BR_LOCAL_OUT), 0, 0);
+		if (IS_ENABLED(CONFIG_NETFILTER_INGRESS))
+			ops |= NFTRACE_OP_INGRESS;
+	}
 	return ops;
 }
 
