@@ -749,6 +749,21 @@ static void put_arp(struct fmt_line *l, const __u8 *p, __u32 n)
 	}
 }
 
+int nftrace_fmt_arp(char *buf, size_t size, const __u8 *p, __u32 n)
+{
+	struct fmt_line l;
+
+	if (!line_init(&l, buf, size))
+		return 0;
+	put_arp(&l, p, n);
+	l.buf[l.len] = '\0';
+	if (!l.len)
+		return 0;
+	/* Without the separating space put_arp() begins with. */
+	memmove(l.buf, l.buf + 1, l.len);
+	return (int)l.len - 1;
+}
+
 /*
  * The packet from where its bytes start: the network header (as the
  * family says), or an Ethernet header ("ether SRC > DST", then what it

@@ -217,6 +217,13 @@ struct nftrace_ip_info {
 int nftrace_parse_ip(const __u8 *p, __u32 n, __u8 family,
 		     struct nftrace_ip_info *ip);
 
+/*
+ * An ARP packet's n bytes at p as the text line says it ("arp who-has T
+ * tell S", "arp reply S is-at MAC", ...), NUL-terminated, cut to size.
+ */
+#define NFTRACE_FMT_ARP_MAX	64
+int nftrace_fmt_arp(char *buf, size_t size, const __u8 *p, __u32 n);
+
 /* Longest string nftrace_fmt_tcp_flags() produces, NUL included. */
 #define NFTRACE_TCP_FLAGS_STRLEN	9
 

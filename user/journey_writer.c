@@ -324,44 +324,13 @@ static void parse_ip(struct jw_str *s, struct jw_tuple *t, __u8 family,
 		str_printf(s, " too many extension headers");
 }
 
-#define JW_ARP_HLEN		8
-#define JW_ARP_ETH_IP4_LEN	28
-
-/*
- * An ARP packet in the text line's words (nftrace_fmt.c keeps its own
- * to itself): "arp who-has T tell S", "arp reply S is-at MAC", other
- * hardware or protocols by their numbers.
- */
+/* An ARP packet in the text line's words (nftrace_fmt_arp()). */
 static void put_arp(struct jw_str *s, const __u8 *p, __u32 n)
 {
-	char spa[16], tpa[16];
-	unsigned int op;
+	char buf[NFTRACE_FMT_ARP_MAX];
 
-	if (n < JW_ARP_HLEN) {
-		str_printf(s, "[|arp]");
-		return;
-	}
-	op = get_be16(p + 6);
-	if (get_be16(p) != 1 || get_be16(p + 2) != JW_ETH_P_IP || p[4] != 6 ||
-	    p[5] != 4) {
-		str_printf(s, "arp hrd %u pro 0x%x op %u", get_be16(p),
-			   get_be16(p + 2), op);
-		return;
-	}
-	if (n < JW_ARP_ETH_IP4_LEN) {
-		str_printf(s, "arp [|arp]");
-		return;
-	}
-	/* sha 8, spa 14, tha 18, tpa 24 */
-	fmt_ip4(spa, sizeof(spa), p + 14);
-	fmt_ip4(tpa, sizeof(tpa), p + 24);
-	if (op == 1)
-		str_printf(s, "arp who-has %s tell %s", tpa, spa);
-	else if (op == 2)
-		str_printf(s, "arp reply %s is-at %02x:%02x:%02x:%02x:%02x:%02x",
-			   spa, p[8], p[9], p[10], p[11], p[12], p[13]);
-	else
-		str_printf(s, "arp op %u %s > %s", op, spa, tpa);
+	nftrace_fmt_arp(buf, sizeof(buf), p, n);
+	str_printf(s, "%s", buf);
 }
 
 /* An Ethernet frame: what it carries, past one 802.1Q tag. */
