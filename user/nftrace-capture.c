@@ -166,6 +166,39 @@ static int watch_output(const struct capture_opts *o)
 	return -1;
 }
 
+/*
+ * An extcap's fifo, before the device is opened: Wireshark starts the
+ * extcap, then dumpcap opens the fifo for reading. Were the device opened
+ * first, a dumpcap killed before that open would leave this process
+ * blocked in opening the fifo for writing, with a reader of nftrace held
+ * for ever. A nonblocking open for writing fails (ENXIO) while the fifo
+ * has no reader: retry until it has, giving up on a stop request or when
+ * the process that started this one (tshark or Wireshark) has gone. The
+ * fd is the watching fd of watch_output(). Returns -2 for a fifo that is
+ * not one (watch_output() decides), -1 with errno on failure.
+ */
+static int wait_fifo_reader(const struct capture_opts *o)
+{
+	const struct timespec tick = { .tv_nsec = 20 * 1000 * 1000 };
+	pid_t parent = getppid();
+	struct stat st;
+	int fd;
+
+	if (!o->extcap || !o->outfile || stat(o->outfile, &st) < 0 ||
+	    !S_ISFIFO(st.st_mode))
+		return -2;
+	for (;;) {
+		fd = open(o->outfile, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+		if (fd >= 0 || errno != ENXIO)
+			return fd;
+		if (stop_requested || getppid() != parent) {
+			errno = EPIPE;
+			return -1;
+		}
+		nanosleep(&tick, NULL);
+	}
+}
+
 static int output_reader_gone(const struct capture *cap)
 {
 	struct pollfd p = { .fd = cap->watch_fd };
@@ -755,6 +788,14 @@ int main(int argc, char **argv)
 		status = read_file(&cap, prog) < 0;
 		goto out_free_prog;
 	}
+	cap.watch_fd = wait_fifo_reader(&opts);
+	if (cap.watch_fd == -1) {
+		/* No reader will come: nothing to report it to. */
+		if (errno != EPIPE)
+			fprintf(stderr, "%s: %s: %s\n", PROG, opts.outfile,
+				strerror(errno));
+		goto out_close;
+	}
 	if (setup_device(&cap, prog) < 0)
 		goto out_close;
 	if (open_output(&cap, nftrace_info(cap.t)->snaplen) < 0)
@@ -768,7 +809,8 @@ int main(int argc, char **argv)
 		goto out_close;
 	}
 	print_banner(&cap);
-	cap.watch_fd = watch_output(&opts);
+	if (cap.watch_fd == -2)
+		cap.watch_fd = watch_output(&opts);
 	cap.pipe_out = opts.extcap || cap.watch_fd >= 0;
 	status = 0;
 	if (capture_loop(&cap) < 0)

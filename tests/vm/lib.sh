@@ -113,6 +113,13 @@ expect_fail() { # MSG CMD...: CMD must fail
 	if [ $rc != 0 ]; then ok "$msg"; else fail "$msg: '$*' succeeded: $out"; fi
 }
 
+# NFTRACE_TRACE=1: trace every command with the script's elapsed seconds
+# (set -x), to find where a slow test spends its time.
+if [ "${NFTRACE_TRACE:-0}" = 1 ]; then
+	PS4='+ ${SECONDS}s ${BASH_SOURCE[0]##*/}:${LINENO}: '
+	set -x
+fi
+
 # NFTRACE_SLOW=N: this guest runs some N times slower than the Debian
 # kernel's (a debug kernel under TCG; tools/debug-kernels.sh sets it). The
 # waits for something to happen (wait_for, tcp_send) last N times longer;

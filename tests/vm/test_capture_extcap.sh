@@ -63,6 +63,22 @@ wait $ts 2>/dev/null
 wait_for 5 module_refcnt_is 0
 assert_eq 0 "$(module_refcnt)" "no reader once the fifo's reader was killed, idle"
 
+# Its fifo's reader never came (dumpcap killed before opening it): the
+# extcap waits for it without holding a reader of nftrace, and goes when
+# the process that started it goes. (It used to open the device first and
+# then block in opening the fifo, for ever.)
+mkfifo $T/lonely
+sh -c "$HOME/.config/wireshark/extcap/nftrace --extcap-interface nftrace \
+	--capture --fifo $T/lonely 2> $T/lonely.err & echo \$! > $T/lonely.pid; sleep 3" &
+starter=$!
+wait_for 5 test -s $T/lonely.pid || die "the extcap did not start"
+lonely=$(cat $T/lonely.pid)
+sleep 1
+assert_eq 0 "$(module_refcnt)" "no reader while the fifo has none"
+wait $starter
+wait_for 5 sh -c "! kill -0 $lonely 2>/dev/null"
+assert_eq 0 $? "the extcap went with its starter ($(cat $T/lonely.err))"
+
 # Without CAP_NET_ADMIN: the reason, in Wireshark's words.
 setpriv --reuid=65534 --regid=65534 --clear-groups \
 	tshark -i nftrace -a duration:1 -w /tmp/nobody.pcapng > $T/nobody.out 2> $T/nobody.err
