@@ -407,6 +407,28 @@ tcp_send() {
 	assert_eq "$bytes" "$got" "tcp $from -> $to [$addr]:$port bytes received"
 }
 
+# --- tshark --------------------------------------------------------------------
+
+# tshark_counts FILE FILTER...: how many frames of FILE each display filter
+# matches, a line each in the order given, from one tshark run (each run
+# takes seconds to start under TCG): a protocol hierarchy tap per filter,
+# whose top-level lines (unindented: "frame", or each link layer) count
+# what the filter matched. Nothing if tshark fails (a bad filter, a bad
+# file).
+tshark_counts() {
+	local file=$1 f args=() out
+
+	shift
+	for f in "$@"; do args+=(-z "io,phs,$f"); done
+	out=$(tshark -r "$file" -q "${args[@]}" 2>&1) ||
+		{ echo "tshark_counts: $out" >&2; return 1; }
+	awk 'BEGIN { for (i = 1; i < ARGC; i++) want[i] = ARGV[i]; n = ARGC - 1; ARGC = 1 }
+	     /^Filter: / { cur = substr($0, 9) }
+	     /^=/ { cur = "" }
+	     /^[^ ].* frames:[0-9]+ / && cur != "" { split($2, a, ":"); got[cur] += a[2] }
+	     END { for (i = 1; i <= n; i++) print got[want[i]] + 0 }' "$@" <<< "$out"
+}
+
 # --- nftables ----------------------------------------------------------------
 
 # nft_counter [-n NS] FAMILY TABLE COUNTER [packets|bytes]: a named

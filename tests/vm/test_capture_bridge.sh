@@ -71,39 +71,43 @@ fwd=$(nft_counter -n sw bridge bt c_fwd)
 post=$(nft_counter -n sw bridge bt c_post)
 # 5 echoes each way forwarded; 2 to br0: in at INPUT, replies out at OUTPUT.
 assert_eq "12 10 12" "$pre $fwd $post" "nft: icmp at bridge prerouting, forward, postrouting"
+# The file's fields, from one tshark run (each takes seconds to start in
+# the guest): interface name and description, protocols, packet id,
+# Ethernet and IP addresses, ICMP type; tab-separated, a line per frame.
+tshark -r $T/br.pcapng -T fields -e frame.interface_name -e frame.interface_description \
+	-e frame.protocols -e frame.packet_id -e eth.src -e eth.dst -e ip.src -e ip.dst \
+	-e icmp.type > $T/br.fields 2>/dev/null
+# brf AWK-PROGRAM: run over those fields.
+brf() { awk -F'\t' "$1" $T/br.fields; }
 assert_eq "FORWARD $fwd
 INPUT 2
 OUTPUT 2
 POSTROUTING $post
 PREROUTING $pre" \
-	"$(tshark -r $T/br.pcapng -T fields -e frame.interface_name 2>/dev/null | sort | uniq -c |
-	   awk '{print $2, $1}')" \
+	"$(brf '{ print $1 }' | sort | uniq -c | awk '{print $2, $1}')" \
 	"our pcapng: each echo at its bridge hooks, as nft counted"
-assert_eq "bridge" "$(tshark -r $T/br.pcapng -T fields -e frame.interface_description 2>/dev/null |
-	sed 's/.*family=//' | sort -u)" "our pcapng: every interface of the bridge family"
-assert_eq "eth:ethertype:ip:icmp:data" \
-	"$(tshark -r $T/br.pcapng -T fields -e frame.protocols 2>/dev/null | sort -u)" \
+assert_eq "bridge" "$(brf '{ print $2 }' | sed 's/.*family=//' | sort -u)" \
+	"our pcapng: every interface of the bridge family"
+assert_eq "eth:ethertype:ip:icmp:data" "$(brf '{ print $3 }' | sort -u)" \
 	"our pcapng: Ethernet, IP, ICMP, as tshark dissects it"
 assert_eq "" "$(tshark -r $T/br.pcapng -Y '_ws.expert.severity >= 0x400000' 2>/dev/null)" \
 	"our pcapng: no note, warning or error"
 assert_eq "5 $mac_h1 $mac_h2 10.12.0.1 10.12.0.2 8" \
-	"$(tshark -r $T/br.pcapng -Y 'frame.interface_name == "FORWARD" && icmp.type == 8' \
-		-T fields -e eth.src -e eth.dst -e ip.src -e ip.dst -e icmp.type 2>/dev/null |
-	   sort | uniq -c | sed 's/^ *//' | tr '\t' ' ')" \
+	"$(brf '$1 == "FORWARD" && $9 == "8" { print $5, $6, $7, $8, $9 }' | sort | uniq -c |
+	   sed 's/^ *//')" \
 	"our pcapng: the forwarded requests, Ethernet and IP addresses"
 # One id at the three hooks of each forwarded echo.
-assert_eq "10" "$(tshark -r $T/br.pcapng -Y 'frame.interface_name == "FORWARD"' -T fields \
-	-e frame.packet_id 2>/dev/null | sort -u | wc -l)" "ids at FORWARD: one per echo"
-assert_eq "" "$(tshark -r $T/br.pcapng -T fields -e frame.interface_name -e frame.packet_id 2>/dev/null |
-	awk '$1 == "FORWARD" { f[$2] = 1 } { n[$2]++ } END { for (i in f) if (n[i] != 3) print i, n[i] }')" \
+assert_eq "10" "$(brf '$1 == "FORWARD" { print $4 }' | sort -u | wc -l)" "ids at FORWARD: one per echo"
+assert_eq "" "$(brf '$1 == "FORWARD" { f[$4] = 1 } { n[$4]++ }
+	END { for (i in f) if (n[i] != 3) print i, n[i] }')" \
 	"each forwarded echo's id at exactly its three bridge hooks"
 assert_eq "$(tcpdump -r $T/p1.pcap -nn 2>/dev/null | grep -c 'echo request')" \
-	"$(tshark -r $T/br.pcapng -Y 'frame.interface_name == "PREROUTING" && icmp.type == 8' 2>/dev/null | wc -l)" \
+	"$(brf '$1 == "PREROUTING" && $9 == "8"' | wc -l)" \
 	"bridge PREROUTING saw every request tcpdump saw on p1"
 # libpcap reads a file of Ethernet interfaces, and filters it as Ethernet:
 # h1's echo requests, 5 to h2 at three hooks, 2 to br0 at PREROUTING and
 # INPUT.
-assert_eq "19 19" "$(tcpdump -r $T/br.pcapng -nn "ether src $mac_h1 and icmp[icmptype] == 8" 2>/dev/null | wc -l) $(tshark -r $T/br.pcapng -Y "eth.src == $mac_h1 && icmp.type == 8" 2>/dev/null | wc -l)" \
+assert_eq "19 19" "$(tcpdump -r $T/br.pcapng -nn "ether src $mac_h1 and icmp[icmptype] == 8" 2>/dev/null | wc -l) $(brf "\$5 == \"$mac_h1\" && \$9 == \"8\"" | wc -l)" \
 	"tcpdump -r with an Ethernet filter, as tshark counts"
 # The text of the same file: ports, bridge, Ethernet.
 $CAP -r $T/br.pcapng --families bridge --hooks forward 'icmp[icmptype] == 8' > $T/br.txt 2> $T/br-r.err

@@ -107,8 +107,10 @@ finish() {
 	wait $cap || fail "capture: exit $? ($(cat $T/err))"
 }
 
-count() { # PCAP DISPLAY-FILTER
-	tshark -r "$1" -Y "$2" 2>/dev/null | wc -l
+# counts PCAP DISPLAY-FILTER...: how many frames each filter matches, on
+# one line, from one tshark run.
+counts() {
+	echo $(tshark_counts "$@")
 }
 
 # Neighbours resolved first, so that no datagram waits for ARP.
@@ -149,20 +151,21 @@ got=$(tshark -r $T/d.pcap -Y "$D" -T fields -E separator=, -e nflog.prefix \
 	-e icmpv6.type 2>/dev/null | sort | uniq -c | sed 's/^ *//' | sort)
 assert_eq "$want" "$got" "drop records: count, hook, netns, in and out ifindex, packet"
 # The way in is still recorded, and the dropped packets go no further.
-assert_eq 20 "$(count $T/d.pcap "!($D) && $UDP && udp.dstport == 9 && nflog.hook == 2")" \
-	"port 9: recorded entering FORWARD too"
-assert_eq 0 "$(count $T/d.pcap "$UDP && udp.dstport == 9 && nflog.hook == 4")" \
-	"port 9: never at POSTROUTING"
-assert_eq 20 "$(count $T/d.pcap "!($D) && $UDP && udp.dstport == 10 && nflog.hook == 4")" \
-	"port 10: passes through POSTROUTING"
-assert_eq 0 "$(count $T/d.pcap "$D && udp.dstport == 10")" "port 10: never dropped"
+read -r in9 post9 post10 drop10 all <<< "$(counts $T/d.pcap \
+	"!($D) && $UDP && udp.dstport == 9 && nflog.hook == 2" \
+	"$UDP && udp.dstport == 9 && nflog.hook == 4" \
+	"!($D) && $UDP && udp.dstport == 10 && nflog.hook == 4" \
+	"$D && udp.dstport == 10" frame)"
+assert_eq 20 "$in9" "port 9: recorded entering FORWARD too"
+assert_eq 0 "$post9" "port 9: never at POSTROUTING"
+assert_eq 20 "$post10" "port 10: passes through POSTROUTING"
+assert_eq 0 "$drop10" "port 10: never dropped"
 # The drop record is the packet as it was: same bytes as on the way in.
 assert_eq 2 "$(tshark -r $T/d.pcap -Y "$UDP && udp.dstport == 9 && nflog.hook == 2" \
 	-T fields -e ip.id -e data.data 2>/dev/null | sort | uniq -c | awk '{ print $1 }' | sort -u)" \
 	"port 9: each packet twice at FORWARD (in, dropped), identical"
 captured=$(sed -n 's/^\([0-9]*\) packets captured$/\1/p' $T/err)
-assert_eq "$(tshark -r $T/d.pcap 2>/dev/null | wc -l)" "$captured" \
-	"drop records count as captured packets"
+assert_eq "$all" "$captured" "drop records count as captured packets"
 
 # Text: "FORWARD dropped" lines, each after the packet's entry line.
 $CAP --netns /run/netns/router --drops --hooks forward -4 -c 20 'udp dst port 9' \
@@ -189,14 +192,13 @@ assert_eq "$(printf 'in,dropped %.0s' {1..10})" \
 start router --hooks forward -4 -F pcap -w $T/n.pcap
 send_udp client $SERVER4 9 10
 finish
-assert_eq 10 "$(count $T/n.pcap "$UDP && udp.dstport == 9")" "without --drops: the packets"
-assert_eq 0 "$(count $T/n.pcap "$D")" "without --drops: no drop records"
+assert_eq "10 0" "$(counts $T/n.pcap "$UDP && udp.dstport == 9" "$D")" \
+	"without --drops: the packets, and no drop records"
 start router --drops --hooks prerouting,postrouting -4 -F pcap -w $T/p.pcap
 send_udp client $SERVER4 9 10
 finish
-assert_eq 10 "$(count $T/p.pcap "$UDP && udp.dstport == 9 && nflog.hook == 0")" \
-	"drops at an uncaptured hook: the packets at PREROUTING"
-assert_eq 0 "$(count $T/p.pcap "$D")" "drops at an uncaptured hook: not reported"
+assert_eq "10 0" "$(counts $T/p.pcap "$UDP && udp.dstport == 9 && nflog.hook == 0" "$D")" \
+	"drops at an uncaptured hook: the packets at PREROUTING, and no drop record"
 
 # Dropped at OUTPUT, in the sender's own system call.
 start client --drops --hooks output -4 -F pcap -w $T/o.pcap
@@ -204,10 +206,9 @@ send_udp client $SERVER4 12 10
 finish
 out12=$(nft_counter -n client ip filt c_out12)
 assert_eq 20 "$out12" "nft: dropped at the client's OUTPUT (10 earlier, 10 now)"
-assert_eq 10 "$(count $T/o.pcap "$D && $UDP && udp.dstport == 12 && nflog.hook == 3")" \
-	"OUTPUT drops, in process context"
-assert_eq 10 "$(count $T/o.pcap "!($D) && $UDP && udp.dstport == 12 && nflog.hook == 3")" \
-	"OUTPUT: the packets on their way in"
+assert_eq "10 10" "$(counts $T/o.pcap "$D && $UDP && udp.dstport == 12 && nflog.hook == 3" \
+	"!($D) && $UDP && udp.dstport == 12 && nflog.hook == 3")" \
+	"OUTPUT: the drops, in process context, and the packets on their way in"
 
 # A chain's drop policy, IPv6, at the server's INPUT.
 in_ns server nft -f - <<'NFT' || die "server ruleset"
@@ -225,5 +226,5 @@ send_udp client $SERVER6 14 7
 finish
 pol=$(nft_counter -n server ip6 pol c_pol)
 assert_eq 7 "$pol" "nft: IPv6 datagrams that met the server's drop policy"
-assert_eq $pol "$(count $T/s.pcap "$D && ipv6 && udp.dstport == 14 && nflog.hook == 1")" \
+assert_eq $pol "$(counts $T/s.pcap "$D && ipv6 && udp.dstport == 14 && nflog.hook == 1")" \
 	"a drop policy is a drop: IPv6, at INPUT"
