@@ -113,6 +113,9 @@ expect_fail() { # MSG CMD...: CMD must fail
 	if [ $rc != 0 ]; then ok "$msg"; else fail "$msg: '$*' succeeded: $out"; fi
 }
 
+# The guest's chroot has no /dev/fd: no process substitution (< <(CMD));
+# read from a here-string of $(CMD) instead.
+
 # NFTRACE_TRACE=1: trace every command with the script's elapsed seconds
 # (set -x), to find where a slow test spends its time.
 if [ "${NFTRACE_TRACE:-0}" = 1 ]; then
