@@ -173,9 +173,10 @@ static int watch_output(const struct capture_opts *o)
  * blocked in opening the fifo for writing, with a reader of nftrace held
  * for ever. A nonblocking open for writing fails (ENXIO) while the fifo
  * has no reader: retry until it has, giving up on a stop request or when
- * the process that started this one (tshark or Wireshark) has gone. The
- * fd is the watching fd of watch_output(). Returns -2 for a fifo that is
- * not one (watch_output() decides), -1 with errno on failure.
+ * the process that started this one (tshark or Wireshark) has gone.
+ * Returns the fd, which then serves as the watching fd of watch_output();
+ * -2 when the output is not an extcap's fifo (watch_output() decides);
+ * -1 with errno on failure, EPIPE when no reader will come.
  */
 static int wait_fifo_reader(const struct capture_opts *o)
 {
@@ -790,7 +791,7 @@ int main(int argc, char **argv)
 	}
 	cap.watch_fd = wait_fifo_reader(&opts);
 	if (cap.watch_fd == -1) {
-		/* No reader will come: nothing to report it to. */
+		/* EPIPE: no reader will come, nor see a message. */
 		if (errno != EPIPE)
 			fprintf(stderr, "%s: %s: %s\n", PROG, opts.outfile,
 				strerror(errno));
